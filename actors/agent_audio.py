@@ -1,0 +1,73 @@
+"""Model audio -> Twilio: decode/resample if needed, frame into 20 ms, mark, track playout."""
+
+from __future__ import annotations
+
+import base64
+
+import numpy as np
+
+from pipelines import g711
+from pipelines.framing import Framer
+from pipelines.playout import PlayoutTracker
+from pipelines.resample import StreamResampler
+from pipelines.twilio_media import FRAME_BYTES, mark_out, media_out
+
+
+class AgentAudio:
+    """Turns model audio deltas into Twilio ``media`` frames with a ``mark`` every N frames."""
+
+    def __init__(self, stream_sid: str, audio_mode: str, mark_every_frames: int) -> None:
+        self.stream_sid = stream_sid
+        self.playout = PlayoutTracker()
+        self._framer = Framer(FRAME_BYTES)
+        self._down = StreamResampler(24000, 8000) if audio_mode == "pcm16" else None
+        self._mark_every = mark_every_frames
+        self._item: str | None = None
+        self._since_mark = 0
+        self.frames_out = 0
+        self.item_first_sent_ms: dict[str, float] = {}
+
+    def _to_ulaw(self, delta_b64: str) -> bytes:
+        raw = base64.b64decode(delta_b64)
+        if self._down is None:
+            return raw
+        return g711.encode(self._down.process(np.frombuffer(raw, dtype=np.int16)))
+
+    def delta(self, item_id: str, delta_b64: str, now_ms: float) -> list[str]:
+        """Twilio frames (JSON texts) for one model audio delta, in order."""
+        out = self.finish_item(now_ms) if self._item not in (None, item_id) else []
+        self._item = item_id
+        self.item_first_sent_ms.setdefault(item_id, now_ms)
+        for frame in self._framer.push(self._to_ulaw(delta_b64)):
+            out.extend(self._frame(item_id, frame, now_ms))
+        return out
+
+    def _frame(self, item_id: str, frame: bytes, now_ms: float) -> list[str]:
+        self.playout.on_sent(item_id, len(frame), now_ms)
+        self.frames_out += 1
+        self._since_mark += 1
+        out = [media_out(self.stream_sid, frame)]
+        if self._since_mark >= self._mark_every:
+            self._since_mark = 0
+            out.append(mark_out(self.stream_sid, self.playout.next_mark(item_id)))
+        return out
+
+    def finish_item(self, now_ms: float) -> list[str]:
+        """Flush the item's last partial frame (padded with silence) and mark its end."""
+        item, self._item = self._item, None
+        if item is None:
+            return []
+        out: list[str] = []
+        rest = self._framer.flush()
+        if rest:
+            out.extend(self._frame(item, rest, now_ms))
+        if self._since_mark:
+            self._since_mark = 0
+            out.append(mark_out(self.stream_sid, self.playout.next_mark(item)))
+        return out
+
+    def drop_pending(self) -> None:
+        """Forget buffered audio of the interrupted item (barge-in)."""
+        self._framer.flush(pad_byte=None)
+        self._item = None
+        self._since_mark = 0

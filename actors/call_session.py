@@ -1,0 +1,367 @@
+"""One live call: wires the pipeline stages, the model stream and the media link together.
+
+Plain asyncio, no Ray: the Ray actor (``session_actor``) is a thin shell around it. Caller audio
+arrives as Twilio text frames on the media link, goes to the model in sequence order, and
+through VAD; model audio goes back as 20 ms frames with marks. Barge-in, transcript and the
+call record are handled here; the decisions themselves live in ``pipelines``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import socket
+import time
+from collections import deque
+from typing import Any, Callable
+
+import orjson
+import structlog
+
+from actors import link
+from actors.agent_audio import AgentAudio
+from actors.providers.base import ModelStream, ModelStreamClosed
+from actors.setup import CallSetup, session_config
+from actors.transcript import TranscriptBook
+from pipelines import g711
+from pipelines import realtime_events as rt
+from pipelines import twilio_media as tm
+from pipelines.framing import Framer, ReorderBuffer
+from pipelines.resample import StreamResampler
+from pipelines.turns import TurnEvent, TurnMachine, decide_barge_in
+from pipelines.vad import SpeechDetector, SpeechStart, SpeechStop
+from voxray.records import CallStatus, FunctionCall, utcnow
+from voxray.store import Store
+
+log = structlog.get_logger("voxray.session")
+
+MAX_MALFORMED = 50
+EARLY_AUDIO_FRAMES = 500  # 10 s of caller audio held while the model connects
+
+
+class CallSession:
+    def __init__(self, setup: CallSetup, store: Store, model: ModelStream,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.setup = setup
+        self.store = store
+        self.model = model
+        self.clock = clock
+        self.node = socket.gethostname()
+        self.state = "configured"
+        self.stream_sid: str | None = None
+        self.turns = TurnMachine()
+        self.book = TranscriptBook()
+        self.reorder: ReorderBuffer[tm.Media] = ReorderBuffer(depth=4)
+        vad = setup.agent.vad
+        self.vad = SpeechDetector(aggressiveness=vad.aggressiveness, start_frames=vad.start_frames,
+                                  hangover_frames=vad.hangover_frames)
+        self._vad_framer = Framer(tm.FRAME_BYTES)
+        self._up = StreamResampler(8000, 24000) if setup.agent.audio_mode == "pcm16" else None
+        self.audio: AgentAudio | None = None
+        self._writer: asyncio.StreamWriter | None = None
+        self._model_ready = asyncio.Event()
+        self._early: deque[str] = deque(maxlen=EARLY_AUDIO_FRAMES)
+        self._dropped_responses: set[str] = set()
+        self._agent_media_start: dict[str, int] = {}
+        self._response_id: str | None = None
+        self._speech_stopped_at: float | None = None
+        self.done = asyncio.Event()
+        self._ending = False
+        self.started_mono: float | None = None
+        self.media_ms = 0
+        self.stats: dict[str, Any] = {"frames_in": 0, "malformed": 0, "barge_ins": 0, "lost": 0,
+                                      "model_latency_ms": None, "model_errors": 0, "agent_responses": 0}
+        self._logged_malformed: set[str] = set()
+        self._tasks: list[asyncio.Task[None]] = []
+
+    # ---- lifecycle -------------------------------------------------------------------------
+
+    def start_model(self) -> None:
+        self._tasks.append(asyncio.create_task(self._model_main(), name=f"model-{self.setup.call_sid}"))
+        self._tasks.append(asyncio.create_task(self._stream_watchdog(), name="watchdog"))
+
+    async def _stream_watchdog(self) -> None:
+        await asyncio.sleep(self.setup.stream_connect_timeout_s)
+        if self.stream_sid is None:
+            await self.finish(CallStatus.FAILED, "stream_never_connected")
+
+    async def _model_main(self) -> None:
+        try:
+            await self.model.connect(session_config(self.setup.agent))
+            self._model_ready.set()
+            while self._early:
+                await self.model.send_audio(self._early.popleft())
+            while True:
+                await self._on_model_event(await self.model.recv())
+        except ModelStreamClosed as exc:
+            if not self._ending:
+                log.warning("model_stream_closed", call_sid=self.setup.call_sid, reason=exc.reason)
+                await self._abort(1011, "model_unavailable", f"model_error: {exc.reason}")
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # the call must end with a recorded reason, never hang
+            log.exception("model_loop_failed", call_sid=self.setup.call_sid)
+            await self._abort(1011, "internal_error", f"internal_error: {type(exc).__name__}")
+
+    async def _abort(self, code: int, reason: str, end_reason: str) -> None:
+        """End the call from our side: tell the gateway to close the websocket, record why."""
+        self._send_link(link.encode_json(link.Kind.CLOSE, {"code": code, "reason": reason}))
+        await self.finish(CallStatus.FAILED, end_reason)
+
+    async def finish(self, status: CallStatus, reason: str) -> None:
+        if self._ending:
+            return
+        self._ending = True
+        self.state = "ended"
+        try:
+            await self._flush_transcript(final=True)
+            ended = utcnow()
+            call = await self.store.get_call(self.setup.tenant_id, self.setup.call_sid)
+            duration = (ended - call.started_at).total_seconds() if call and call.started_at else None
+            await self.store.update_call(
+                self.setup.tenant_id, self.setup.call_sid, status=status, ended_at=ended, duration_s=duration,
+                end_reason=reason, turns=self.stats["agent_responses"], model_session_id=self.model.session_id,
+            )
+            log.info("call_ended", call_sid=self.setup.call_sid, status=str(status), reason=reason)
+        finally:
+            await self.model.close()
+            for task in self._tasks:
+                if task is not asyncio.current_task():
+                    task.cancel()
+            self.done.set()
+
+    # ---- media link ------------------------------------------------------------------------
+
+    async def serve_link(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        """One gateway connection; the first frame must be HELLO with this call's link key."""
+        try:
+            kind, body = await asyncio.wait_for(link.read_frame(reader), timeout=10)
+            hello = orjson.loads(body) if kind == link.Kind.HELLO else {}
+            if hello.get("call_sid") != self.setup.call_sid or hello.get("link_key") != self.setup.link_key \
+                    or self._writer is not None:
+                writer.close()
+                return
+            self._writer = writer
+            while not self._ending:
+                kind, body = await link.read_frame(reader)
+                if kind == link.Kind.TWILIO:
+                    await self.on_twilio(body)
+                elif kind == link.Kind.BYE:
+                    await self.finish(CallStatus.FAILED, "media_disconnected")
+        except (asyncio.IncompleteReadError, ConnectionError, link.LinkError, asyncio.TimeoutError):
+            if self.stream_sid is not None:
+                await self.finish(CallStatus.FAILED, "media_disconnected")
+        finally:
+            writer.close()
+
+    def _send_link(self, data: bytes) -> None:
+        if self._writer is not None and not self._writer.is_closing():
+            self._writer.write(data)
+
+    def _send_twilio(self, texts: list[str]) -> None:
+        if texts:
+            self._send_link(b"".join(link.encode(link.Kind.TWILIO, t.encode()) for t in texts))
+
+    # ---- Twilio -> model ---------------------------------------------------------------------
+
+    async def on_twilio(self, raw: bytes) -> None:
+        try:
+            msg = tm.parse_inbound(raw)
+        except tm.MalformedMessage as exc:
+            self._malformed(exc)
+            if self.stats["malformed"] > MAX_MALFORMED:
+                await self._abort(1007, "too many malformed messages", "protocol_error: malformed messages")
+            return
+        if isinstance(msg, tm.Media):
+            for _, media in self.reorder.push(msg.sequenceNumber, msg):
+                await self._on_caller_audio(media)
+            self.stats["lost"] = self.reorder.lost
+        elif isinstance(msg, tm.MarkEcho):
+            if self.audio:
+                self.audio.playout.on_mark_echo(msg.mark.name, self._now_ms())
+                await self._flush_transcript()
+        elif isinstance(msg, tm.Start):
+            await self._on_start(msg)
+        elif isinstance(msg, tm.Stop):
+            await self.finish(CallStatus.COMPLETED, "caller_hangup")
+        elif isinstance(msg, tm.Dtmf):
+            log.info("dtmf", call_sid=self.setup.call_sid, digit=msg.dtmf.digit)
+
+    def _malformed(self, exc: tm.MalformedMessage) -> None:
+        self.stats["malformed"] += 1
+        key = exc.event or "unknown"
+        if key not in self._logged_malformed:  # log once per kind, count the rest
+            self._logged_malformed.add(key)
+            log.warning("malformed_twilio_message", call_sid=self.setup.call_sid, event=exc.event, reason=exc.reason)
+
+    async def _on_start(self, msg: tm.Start) -> None:
+        if self.stream_sid is not None:
+            await self._abort(1008, "duplicate start", "protocol_error: duplicate start")
+            return
+        self.stream_sid = msg.start.streamSid
+        # Media numbering continues from start's sequenceNumber, so an early reordering is caught.
+        self.reorder = ReorderBuffer(depth=4, start=msg.sequenceNumber + 1)
+        self.started_mono = self.clock()
+        self.audio = AgentAudio(self.stream_sid, self.setup.agent.audio_mode, self.setup.agent.mark_every_frames)
+        self.state = "in_call"
+        await self.store.update_call(self.setup.tenant_id, self.setup.call_sid, status=CallStatus.IN_PROGRESS,
+                                     started_at=utcnow(), node=self.node)
+
+    async def _on_caller_audio(self, media: tm.Media) -> None:
+        self.stats["frames_in"] += 1
+        self.media_ms = media.media.timestamp
+        if self._up is None:
+            payload = media.media.payload  # pcmu passes through byte for byte (PROTOCOLS §D.1)
+        else:
+            payload = base64.b64encode(self._up.process(g711.decode(media.audio)).tobytes()).decode()
+        if self._model_ready.is_set():
+            await self.model.send_audio(payload)
+        else:
+            self._early.append(payload)
+        for frame in self._vad_framer.push(media.audio):
+            event = self.vad.process(g711.decode(frame), media.media.timestamp)
+            if isinstance(event, SpeechStart):
+                self.turns.feed(TurnEvent.CALLER_START)
+                await self._barge_in()
+            elif isinstance(event, SpeechStop):
+                self.turns.feed(TurnEvent.CALLER_STOP)
+
+    # ---- model -> Twilio ---------------------------------------------------------------------
+
+    async def _on_model_event(self, ev: rt.ServerEvent | rt.UnknownServerEvent) -> None:
+        now = self._now_ms()
+        if isinstance(ev, rt.OutputAudioDelta):
+            if ev.response_id in self._dropped_responses or self.audio is None:
+                return
+            if self._speech_stopped_at is not None:
+                self.stats["model_latency_ms"] = round((self.clock() - self._speech_stopped_at) * 1000, 1)
+                self._speech_stopped_at = None
+            first = ev.item_id not in self.audio.item_first_sent_ms
+            frames = self.audio.delta(ev.item_id, ev.delta, now)
+            self._send_twilio(frames)
+            if first:
+                self.turns.feed(TurnEvent.AGENT_AUDIO)
+                self._agent_media_start[ev.item_id] = self.media_ms
+            start = self._agent_media_start[ev.item_id]
+            self.book.agent_audio(ev.item_id, start, start + self.audio.playout.sent_ms(ev.item_id))
+        elif isinstance(ev, rt.OutputAudioDone):
+            if self.audio and ev.response_id not in self._dropped_responses:
+                self._send_twilio(self.audio.finish_item(now))
+        elif isinstance(ev, rt.OutputTranscriptDelta):
+            self.book.agent_text_delta(ev.item_id, ev.delta)
+        elif isinstance(ev, rt.OutputTranscriptDone):
+            self.book.agent_text_done(ev.item_id, ev.transcript)
+        elif isinstance(ev, rt.SpeechStarted):
+            self.book.caller_started(ev.item_id, ev.audio_start_ms)
+            await self._barge_in()
+        elif isinstance(ev, rt.SpeechStopped):
+            self._speech_stopped_at = self.clock()
+            self.book.caller_stopped(ev.item_id, ev.audio_end_ms)
+        elif isinstance(ev, rt.InputTranscriptionCompleted):
+            await self._write_segment(self.book.caller_text(ev.item_id, ev.transcript))
+        elif isinstance(ev, rt.InputTranscriptionFailed):
+            await self._write_segment(self.book.caller_text(ev.item_id, None))
+        elif isinstance(ev, rt.ResponseCreated):
+            self._response_id = str(ev.response.get("id"))
+        elif isinstance(ev, rt.OutputItemDone):
+            self.book.agent_generated(str(ev.item.get("id")))
+        elif isinstance(ev, rt.FunctionCallArgumentsDone):
+            await self._on_function_call(ev)
+        elif isinstance(ev, rt.ResponseDone):
+            await self._on_response_done(ev)
+        elif isinstance(ev, rt.ErrorEvent):
+            self._on_model_error(ev)
+
+    async def _on_response_done(self, ev: rt.ResponseDone) -> None:
+        rid = str(ev.response.get("id"))
+        if rid == self._response_id:
+            self._response_id = None
+        if ev.response.get("status") == "completed" and any(
+                o.get("type") == "message" for o in ev.response.get("output", []) if isinstance(o, dict)):
+            self.stats["agent_responses"] += 1
+        if self.turns.state.value == "agent_speaking":
+            self.turns.feed(TurnEvent.AGENT_DONE)
+        await self._flush_transcript()
+
+    def _on_model_error(self, ev: rt.ErrorEvent) -> None:
+        # Non-fatal by protocol (PROTOCOLS §D.3). A cancel racing the server's own
+        # turn-detected cancel yields response_cancel_not_active: expected, not worth a warning.
+        if ev.error.code == "response_cancel_not_active":
+            return
+        self.stats["model_errors"] += 1
+        log.warning("model_error", call_sid=self.setup.call_sid, code=ev.error.code, message=ev.error.message)
+
+    async def _on_function_call(self, ev: rt.FunctionCallArgumentsDone) -> None:
+        started = self.clock()
+        output = '{"error":"unknown_tool","message":"no tool named %s is enabled for this agent"}' % ev.name
+        await self.model.send(rt.ItemCreate(item={"type": "function_call_output", "call_id": ev.call_id, "output": output}))
+        await self.model.send(rt.ResponseCreate())
+        await self.store.append_function_call(self.setup.tenant_id, self.setup.call_sid, FunctionCall(
+            call_id=ev.call_id, name=ev.name, arguments=ev.arguments, result=output, status="failed",
+            latency_ms=round((self.clock() - started) * 1000, 2), at_ms=self.media_ms))
+
+    # ---- barge-in and records ----------------------------------------------------------------
+
+    async def _barge_in(self) -> None:
+        """Caller speech while the agent talks: clear Twilio, cancel, truncate at what was heard."""
+        if self.audio is None:
+            return
+        now = self._now_ms()
+        playout = self.audio.playout
+        item = playout.active_item
+        decision = decide_barge_in(
+            response_active=self._response_id is not None, unheard_ms=playout.unheard_ms(now), item_id=item,
+            heard_ms=playout.heard_ms(item, now) if item else 0, sent_ms=playout.sent_ms(item) if item else 0,
+        )
+        if decision is None:
+            return
+        self.stats["barge_ins"] += 1
+        heard = playout.heard_ms(item, now) if item else 0
+        if decision.clear_playout:
+            self._send_twilio([tm.clear_out(self.audio.stream_sid)])
+            playout.on_clear(now)
+            self.audio.drop_pending()
+        if decision.cancel_response and self._response_id:
+            self._dropped_responses.add(self._response_id)
+            self._response_id = None  # a second trigger must not cancel twice
+            await self.model.send(rt.ResponseCancel())
+        if decision.truncate:
+            item_id, end_ms = decision.truncate
+            await self.model.send(rt.ItemTruncate(item_id=item_id, content_index=0, audio_end_ms=end_ms))
+        if item:
+            await self._write_segment(self.book.take_agent(item, interrupted=True, heard_end_ms=heard))
+        log.info("barge_in", call_sid=self.setup.call_sid, item=item, heard_ms=heard)
+
+    async def _flush_transcript(self, final: bool = False) -> None:
+        """Write agent segments whose audio the caller has fully heard (all of them at the end)."""
+        if self.audio is None:
+            return
+        idle = self.audio.playout.unheard_ms(self._now_ms()) == 0
+        for item in self.book.agent_items() if final else self.book.generated_agent_items():
+            if final or idle:
+                await self._write_segment(self.book.take_agent(item, interrupted=False))
+        if final:
+            for seg in self.book.take_caller():
+                await self._write_segment(seg)
+
+    async def _write_segment(self, segment: Any) -> None:
+        if segment is not None:
+            await self.store.append_transcript(self.setup.tenant_id, self.setup.call_sid, segment)
+
+    # ---- live state --------------------------------------------------------------------------
+
+    def _now_ms(self) -> float:
+        return self.clock() * 1000
+
+    def snapshot(self) -> dict[str, Any]:
+        playout = self.audio.playout if self.audio else None
+        return {
+            "call_sid": self.setup.call_sid, "tenant_id": self.setup.tenant_id, "state": self.state,
+            "turn_state": self.turns.state.value, "turn_index": self.turns.turn_index,
+            "vad_speaking": self.vad.speaking, "frames_out": self.audio.frames_out if self.audio else 0,
+            "buffered_ms": playout.unheard_ms(self._now_ms()) if playout else 0,
+            "model_session_id": self.model.session_id, "node": self.node,
+            "agent": {"name": self.setup.agent.name, "version": self.setup.agent.version},
+            "duration_s": round(self.clock() - self.started_mono, 1) if self.started_mono else 0.0,
+            **self.stats,
+        }

@@ -1,0 +1,47 @@
+"""The direct media link between the gateway and a session actor: length-prefixed TCP frames.
+
+Audio never pays a Ray call per 20 ms frame; the gateway relays Twilio's text frames verbatim
+over this socket and writes the actor's ready-made Twilio frames back to the websocket.
+Frame = 1 byte kind + 4 byte big-endian length + payload.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import struct
+from enum import IntEnum
+
+import orjson
+
+HEADER = struct.Struct(">BI")
+MAX_FRAME = 1 << 20
+
+
+class Kind(IntEnum):
+    HELLO = 1  # gateway -> actor: {"call_sid", "link_key"}
+    TWILIO = 2  # both ways: one Twilio Media Streams text frame
+    CLOSE = 3  # actor -> gateway: {"code", "reason"}; close the websocket with it
+    BYE = 4  # gateway -> actor: {"reason"}; the websocket is gone
+
+
+class LinkError(Exception):
+    pass
+
+
+def encode(kind: Kind, payload: bytes) -> bytes:
+    return HEADER.pack(kind, len(payload)) + payload
+
+
+def encode_json(kind: Kind, body: dict[str, object]) -> bytes:
+    return encode(kind, orjson.dumps(body))
+
+
+async def read_frame(reader: asyncio.StreamReader) -> tuple[Kind, bytes]:
+    """Next frame; raises asyncio.IncompleteReadError at EOF, LinkError on a bad header."""
+    kind, size = HEADER.unpack(await reader.readexactly(HEADER.size))
+    if size > MAX_FRAME:
+        raise LinkError(f"frame of {size} bytes exceeds {MAX_FRAME}")
+    try:
+        return Kind(kind), await reader.readexactly(size)
+    except ValueError:
+        raise LinkError(f"unknown frame kind {kind}") from None

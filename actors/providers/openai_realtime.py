@@ -1,0 +1,83 @@
+"""OpenAI Realtime (GA) over the real ``openai`` SDK (``client.realtime.connect``).
+
+The same class reaches api.openai.com or the local realtime server: only
+``websocket_base_url`` differs (PROTOCOLS §E.2). Events are our typed GA events, sent with
+``send_raw`` and read with ``recv_bytes`` so the SDK's per-event transform stays off the
+audio path.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from openai import AsyncOpenAI, OpenAIError
+from websockets.exceptions import ConnectionClosed
+
+from actors.providers.base import ModelStreamClosed
+from pipelines.realtime_events import (
+    ClientEvent,
+    RealtimeProtocolError,
+    ServerEvent,
+    SessionUpdate,
+    UnknownServerEvent,
+    parse_server,
+)
+
+
+class OpenAIRealtimeStream:
+    def __init__(self, *, api_key: str, model: str, websocket_base_url: str | None,
+                 extra_query: dict[str, str] | None = None) -> None:
+        self._client = AsyncOpenAI(api_key=api_key, websocket_base_url=websocket_base_url, max_retries=0)
+        self._model = model
+        self._extra_query = extra_query or {}
+        self._conn: Any = None
+        self.session_id: str | None = None
+
+    async def connect(self, session: dict[str, Any]) -> None:
+        try:
+            self._conn = await self._client.realtime.connect(model=self._model, extra_query=self._extra_query).enter()
+        except (OpenAIError, OSError, ConnectionClosed) as exc:
+            raise ModelStreamClosed(f"connect_failed: {type(exc).__name__}: {exc}") from exc
+        await self.send(SessionUpdate(session=session))
+
+    async def send(self, event: ClientEvent) -> None:
+        await self._send_raw(event.dump())
+
+    async def send_audio(self, audio_b64: str) -> None:
+        # Hot path: base64 needs no JSON escaping, so build the event text directly.
+        await self._send_raw('{"type":"input_audio_buffer.append","audio":"' + audio_b64 + '"}')
+
+    async def _send_raw(self, text: str) -> None:
+        if self._conn is None:
+            raise ModelStreamClosed("not_connected")
+        try:
+            await self._conn.send_raw(text)
+        except (ConnectionClosed, OpenAIError, OSError) as exc:
+            raise ModelStreamClosed(f"send_failed: {exc}") from exc
+
+    async def recv(self) -> ServerEvent | UnknownServerEvent:
+        if self._conn is None:
+            raise ModelStreamClosed("not_connected")
+        try:
+            raw = await self._conn.recv_bytes()
+        except ConnectionClosed as exc:
+            code = exc.rcvd.code if exc.rcvd else 1006
+            reason = exc.rcvd.reason if exc.rcvd else "no close frame"
+            raise ModelStreamClosed(f"closed {code}: {reason}") from exc
+        except (OpenAIError, OSError) as exc:
+            raise ModelStreamClosed(f"recv_failed: {exc}") from exc
+        try:
+            event = parse_server(raw)
+        except RealtimeProtocolError as exc:
+            raise ModelStreamClosed(f"protocol_error {exc.code}: {exc.message}") from exc
+        if event.type == "session.created":
+            self.session_id = str(event.session.get("id"))  # type: ignore[union-attr]
+        return event
+
+    async def close(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                await conn.close()
+            except (ConnectionClosed, OpenAIError, OSError):
+                pass

@@ -1,0 +1,42 @@
+"""What a session actor is told about its call (sent once over Ray at call setup)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from voxray.records import AgentConfig
+
+
+class CallSetup(BaseModel):
+    call_sid: str
+    tenant_id: str
+    from_number: str
+    to_number: str
+    direction: str = "inbound"
+    agent: AgentConfig
+    redis_url: str
+    key_prefix: str
+    model_websocket_base_url: str | None
+    model_api_key: str
+    # Shared secret the gateway presents on the media link, so no other local process can attach.
+    link_key: str
+    stream_connect_timeout_s: float = 60.0
+
+
+def session_config(agent: AgentConfig) -> dict[str, object]:
+    """The GA ``session.update`` body for an agent (PROTOCOLS §D.2): pcmu in and out by default."""
+    fmt: dict[str, object] = {"type": "audio/pcmu"} if agent.audio_mode == "pcmu" else {"type": "audio/pcm", "rate": 24000}
+    audio_in: dict[str, object] = {
+        "format": fmt,
+        "turn_detection": {"type": "server_vad", "threshold": 0.5, "prefix_padding_ms": 300,
+                           "silence_duration_ms": 500, "create_response": True, "interrupt_response": True},
+    }
+    if agent.transcription_model:
+        audio_in["transcription"] = {"model": agent.transcription_model}
+    return {
+        "type": "realtime",
+        "instructions": agent.instructions,
+        "output_modalities": ["audio"],
+        "audio": {"input": audio_in, "output": {"format": fmt, "voice": agent.voice}},
+        "tools": [],
+    }

@@ -1,0 +1,145 @@
+"""``WS /api/v1/media-stream``: Twilio Media Streams in, relayed to the call's session actor.
+
+The gateway reads ``connected``/``start`` itself, checks the stream token (signature, expiry,
+call binding, single use), then relays frames verbatim over the actor's direct media link.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import orjson
+import structlog
+from fastapi import APIRouter, WebSocket
+from starlette.websockets import WebSocketDisconnect, WebSocketState
+
+from actors import link
+from actors.registry import LiveCall
+from gateway.runtime import Runtime, ws_runtime
+from pipelines import twilio_media as tm
+from voxray import stream_token
+
+router = APIRouter(prefix="/api/v1")
+log = structlog.get_logger("voxray.media")
+
+POLICY_VIOLATION = 1008
+START_TIMEOUT_S = 10.0
+
+
+class StreamRefused(Exception):
+    def __init__(self, code: int, reason: str) -> None:
+        super().__init__(reason)
+        self.code, self.reason = code, reason
+
+
+async def _receive_text(ws: WebSocket) -> str:
+    msg = await ws.receive()
+    if msg["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(msg.get("code", 1000))
+    if msg.get("text") is None:
+        raise StreamRefused(1003, "binary frames are not Media Streams messages")
+    return str(msg["text"])
+
+
+async def _await_start(ws: WebSocket) -> tuple[tm.Start, str]:
+    """Read up to ``start``; only ``connected`` may come before it."""
+    while True:
+        raw = await _receive_text(ws)
+        try:
+            msg = tm.parse_inbound(raw)
+        except tm.MalformedMessage as exc:
+            raise StreamRefused(1007, f"malformed message before start: {exc.reason}"[:120]) from None
+        if isinstance(msg, tm.Start):
+            return msg, raw
+        if not isinstance(msg, tm.Connected):
+            raise StreamRefused(POLICY_VIOLATION, f"{msg.event} before start")
+
+
+async def _authorize(rt: Runtime, start: tm.Start) -> LiveCall:
+    if start.start.mediaFormat.encoding != "audio/x-mulaw" or start.start.mediaFormat.sampleRate != 8000:
+        raise StreamRefused(POLICY_VIOLATION, "only audio/x-mulaw at 8000 Hz is supported")
+    token = start.start.customParameters.get("token")
+    if not token:
+        raise StreamRefused(POLICY_VIOLATION, "stream token missing")
+    try:
+        claims = stream_token.verify(rt.stream_secret, token, start.start.callSid, time.time())
+    except stream_token.StreamTokenError as exc:
+        raise StreamRefused(POLICY_VIOLATION, f"stream token {exc.reason}") from None
+    if await rt.store.consume_stream_nonce(claims.nonce) != start.start.callSid:
+        raise StreamRefused(POLICY_VIOLATION, "stream token replayed")
+    call = rt.registry.get(start.start.callSid)
+    if call is None:
+        raise StreamRefused(POLICY_VIOLATION, "call is not active")
+    return call
+
+
+async def _to_actor(ws: WebSocket, writer: asyncio.StreamWriter) -> None:
+    while True:
+        msg = await ws.receive()
+        if msg["type"] == "websocket.disconnect":
+            return
+        data = msg.get("text")
+        payload = data.encode() if data is not None else (msg.get("bytes") or b"")
+        writer.write(link.encode(link.Kind.TWILIO, payload))
+        await writer.drain()
+
+
+async def _to_twilio(ws: WebSocket, reader: asyncio.StreamReader) -> tuple[int, str]:
+    while True:
+        try:
+            kind, body = await link.read_frame(reader)
+        except (asyncio.IncompleteReadError, ConnectionError):
+            return 1000, "call ended"
+        if kind == link.Kind.TWILIO:
+            await ws.send_text(body.decode())
+        elif kind == link.Kind.CLOSE:
+            info = orjson.loads(body)
+            return int(info["code"]), str(info["reason"])[:120]
+
+
+async def _close(ws: WebSocket, code: int, reason: str) -> None:
+    if ws.application_state == WebSocketState.CONNECTED and ws.client_state == WebSocketState.CONNECTED:
+        try:
+            await ws.close(code, reason)
+        except (RuntimeError, WebSocketDisconnect):
+            pass
+
+
+@router.websocket("/media-stream")
+async def media_stream(ws: WebSocket) -> None:
+    rt = ws_runtime(ws)
+    await ws.accept()
+    try:
+        start, start_raw = await asyncio.wait_for(_await_start(ws), START_TIMEOUT_S)
+        call = await _authorize(rt, start)
+    except StreamRefused as exc:
+        log.warning("media_stream_refused", code=exc.code, reason=exc.reason)
+        await _close(ws, exc.code, exc.reason)
+        return
+    except asyncio.TimeoutError:
+        await _close(ws, POLICY_VIOLATION, "no start message")
+        return
+    except WebSocketDisconnect:
+        return
+    try:
+        reader, writer = await asyncio.open_connection(call.host, call.port)
+    except OSError:
+        log.error("actor_unreachable", call_sid=call.call_sid)
+        await _close(ws, 1011, "session unavailable")
+        return
+    writer.write(link.encode_json(link.Kind.HELLO, {"call_sid": call.call_sid, "link_key": call.link_key})
+                 + link.encode(link.Kind.TWILIO, start_raw.encode()))
+    up = asyncio.create_task(_to_actor(ws, writer))
+    down = asyncio.create_task(_to_twilio(ws, reader))
+    try:
+        finished, _ = await asyncio.wait({up, down}, return_when=asyncio.FIRST_COMPLETED)
+        if down in finished and not down.cancelled() and down.exception() is None:
+            await _close(ws, *down.result())
+        elif up in finished:
+            writer.write(link.encode_json(link.Kind.BYE, {"reason": "websocket closed"}))
+    finally:
+        for task in (up, down):
+            task.cancel()
+        await asyncio.gather(up, down, return_exceptions=True)
+        writer.close()

@@ -1,0 +1,103 @@
+"""``POST /api/v1/incoming-call``: Twilio's inbound voice webhook -> TwiML ``<Connect><Stream>``."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+
+import structlog
+from fastapi import APIRouter, Depends, Request, Response
+from twilio.twiml.voice_response import Connect, VoiceResponse
+
+from actors.registry import AdmissionRejected
+from actors.setup import CallSetup
+from gateway import twilio_signature
+from gateway.errors import ApiError
+from gateway.runtime import Runtime, runtime
+from voxray import stream_token
+from voxray.records import CallRecord, CallStatus, Tenant
+
+router = APIRouter(prefix="/api/v1", tags=["twilio"])
+log = structlog.get_logger("voxray.gateway")
+
+CALL_SID = re.compile(r"^CA[0-9a-f]{32}$")
+TWIML = "application/xml"
+UNAVAILABLE = "We are sorry, the agent is not available right now. Please call again later. Goodbye."
+
+
+def _media_url(public_base_url: str) -> str:
+    # Twilio requires wss:// (error 31922) and no query string (§A.1); the token goes in <Parameter>.
+    scheme, rest = public_base_url.split("://", 1)
+    return f"{'wss' if scheme == 'https' else 'ws'}://{rest}/api/v1/media-stream"
+
+
+def _twiml_connect(rt: Runtime, call_sid: str, token: str) -> str:
+    response = VoiceResponse()
+    connect = Connect()
+    stream = connect.stream(url=_media_url(rt.settings.effective_public_base_url))
+    stream.parameter(name="token", value=token)
+    response.append(connect)
+    # Runs if we close the media socket (model failure): the caller hears a message, not dead air.
+    response.say(UNAVAILABLE)
+    return str(response)
+
+
+def _twiml_reject(reason: str) -> str:
+    response = VoiceResponse()
+    response.reject(reason="busy" if reason == "capacity" else "rejected")
+    return str(response)
+
+
+async def _verified_form(request: Request, rt: Runtime) -> tuple[Tenant, dict[str, str]]:
+    if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        raise ApiError(415, "unsupported_media_type", "Twilio webhooks are application/x-www-form-urlencoded")
+    size = request.headers.get("content-length")
+    if size is not None and (not size.isdigit() or int(size) > rt.settings.webhook_max_body_bytes):
+        raise ApiError(413, "payload_too_large", "Webhook body is too large")
+    if "x-twilio-signature" not in request.headers:
+        raise ApiError(403, "signature_missing", "X-Twilio-Signature header is required")
+    form = await request.form()
+    to = str(form.get("To") or form.get("Called") or "")
+    tenant = await rt.store.tenant_for_number(to)
+    if tenant is None:
+        raise ApiError(404, "unknown_number", "No tenant owns the called number")
+    url = twilio_signature.public_url(rt.settings.effective_public_base_url, request.url.path, request.url.query)
+    twilio_signature.check(tenant.twilio_auth_token.get_secret_value(), url, form, dict(request.headers))
+    if form.get("AccountSid") != tenant.twilio_account_sid:
+        raise ApiError(403, "account_mismatch", "AccountSid does not belong to the number's tenant")
+    fields = {k: str(v) for k, v in form.items()}
+    if not CALL_SID.match(fields.get("CallSid", "")):
+        raise ApiError(422, "validation_failed", "CallSid must look like CA followed by 32 hex digits")
+    return tenant, fields
+
+
+@router.post("/incoming-call", summary="Twilio inbound call webhook", operation_id="incoming_call",
+             response_class=Response, responses={200: {"content": {TWIML: {}}}, 403: {}, 404: {}, 413: {}, 415: {}})
+async def incoming_call(request: Request, rt: Runtime = Depends(runtime)) -> Response:
+    tenant, form = await _verified_form(request, rt)
+    call_sid = form["CallSid"]
+    live = rt.registry.get(call_sid)
+    if live is None:
+        record = CallRecord(call_sid=call_sid, tenant_id=tenant.id, from_number=form.get("From", ""),
+                            to_number=form.get("To", ""), agent_name=tenant.agent.name,
+                            agent_version=tenant.agent.version)
+        await rt.store.save_call(record)
+        setup = CallSetup(
+            call_sid=call_sid, tenant_id=tenant.id, from_number=record.from_number, to_number=record.to_number,
+            agent=tenant.agent, redis_url=rt.redis_url, key_prefix=rt.settings.key_prefix,
+            model_websocket_base_url=rt.model_websocket_base_url,
+            model_api_key=rt.settings.openai_api_key.get_secret_value(), link_key=secrets.token_urlsafe(24),
+            stream_connect_timeout_s=rt.settings.stream_token_ttl_s + 5,
+        )
+        try:
+            await rt.registry.open_call(setup, tenant.max_concurrent_calls)
+        except AdmissionRejected as exc:
+            await rt.store.update_call(tenant.id, call_sid, status=CallStatus.FAILED, end_reason=f"rejected: {exc.reason}")
+            log.warning("call_rejected", call_sid=call_sid, tenant=tenant.id, reason=exc.reason)
+            return Response(_twiml_reject(exc.reason), media_type=TWIML)
+    # A retried webhook for a live call gets a fresh token for the same session.
+    token, claims = stream_token.mint(rt.stream_secret, call_sid, time.time(), rt.settings.stream_token_ttl_s)
+    await rt.store.register_stream_nonce(claims.nonce, call_sid, claims.expires_at)
+    log.info("call_answered", call_sid=call_sid, tenant=tenant.id)
+    return Response(_twiml_connect(rt, call_sid, token), media_type=TWIML)

@@ -1,0 +1,29 @@
+"""What request handlers share: settings, the store, the session registry, the token secret."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import Request, WebSocket
+
+from actors.registry import SessionRegistry
+from voxray.settings import Settings
+from voxray.store import Store
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    store: Store
+    registry: SessionRegistry
+    stream_secret: bytes
+    redis_url: str
+    model_websocket_base_url: str | None
+
+
+def runtime(request: Request) -> Runtime:
+    return request.app.state.runtime  # type: ignore[no-any-return]
+
+
+def ws_runtime(websocket: WebSocket) -> Runtime:
+    return websocket.app.state.runtime  # type: ignore[no-any-return]

@@ -1,0 +1,107 @@
+"""What one simulated call measured, and its recordings."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Literal
+
+from simulators.carrier.twiml import TwimlResponse
+from simulators.speech import write_wav
+
+
+@dataclass
+class TurnResult:
+    """One caller utterance. Times are seconds since the stream's first media frame."""
+
+    index: int
+    kind: Literal["say", "barge_in"]
+    text: str
+    speech_start_s: float
+    speech_end_s: float | None = None
+    #: Last speech frame sent -> first agent audio frame received after it.
+    latency_ms: float | None = None
+
+
+@dataclass
+class BargeInResult:
+    turn_index: int
+    speech_start_s: float
+    #: First barge-in speech frame sent -> ``clear`` received.
+    reaction_ms: float | None = None
+
+
+@dataclass
+class CallResult:
+    call_sid: str
+    stream_sid: str
+    from_number: str
+    to_number: str
+    setup_ms: float | None = None
+    setup_error: str | None = None
+    twiml: TwimlResponse | None = None
+    custom_parameters: dict[str, str] = field(default_factory=dict)
+    connected: bool = False
+    closed_by: Literal["caller", "gateway"] | None = None
+    close_code: int | None = None
+    close_reason: str | None = None
+    script_completed: bool = False
+    duration_s: float = 0.0
+    frames_sent: int = 0
+    speech_frames_sent: int = 0
+    frames_received: int = 0
+    agent_audio_ms_received: float = 0.0
+    agent_audio_ms_played: float = 0.0
+    agent_audio_ms_cleared: float = 0.0
+    agent_utterances: int = 0
+    turns: list[TurnResult] = field(default_factory=list)
+    barge_ins: list[BargeInResult] = field(default_factory=list)
+    underruns: int = 0
+    underrun_ms: float = 0.0
+    marks_received: int = 0
+    marks_echoed: int = 0
+    clears_received: int = 0
+    max_send_lag_ms: float = 0.0
+    errors: list[str] = field(default_factory=list)
+    timeouts: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    #: mu-law 8 kHz, time-aligned from the first media frame: every frame the caller sent,
+    #: and the agent audio as the caller heard it (silence where nothing played).
+    caller_audio: bytes = field(default=b"", repr=False)
+    agent_audio: bytes = field(default=b"", repr=False)
+
+    @property
+    def turn_latencies_ms(self) -> list[float | None]:
+        return [t.latency_ms for t in self.turns]
+
+    @property
+    def barge_in_reaction_ms(self) -> list[float | None]:
+        return [b.reaction_ms for b in self.barge_ins]
+
+    @property
+    def ok(self) -> bool:
+        return (
+            self.setup_error is None
+            and self.connected
+            and self.frames_sent > 0
+            and self.agent_audio_ms_received > 0
+            and not self.errors
+        )
+
+    @property
+    def status(self) -> str:
+        if self.setup_error is not None:
+            return "setup_error"
+        if self.timeouts:
+            return "timeout"
+        if self.errors:
+            return "error"
+        return "ok" if self.ok else "no_agent_audio"
+
+    def save_wavs(self, directory: str) -> tuple[str, str]:
+        """Write ``caller.wav`` and ``agent.wav`` into ``directory``; return their paths."""
+        os.makedirs(directory, exist_ok=True)
+        caller, agent = os.path.join(directory, "caller.wav"), os.path.join(directory, "agent.wav")
+        write_wav(caller, self.caller_audio)
+        write_wav(agent, self.agent_audio)
+        return caller, agent

@@ -1,0 +1,76 @@
+"""Session-wide real peers: redis-server, Ray, the local realtime server, the gateway (uvicorn).
+
+Started once per test session; tests isolate themselves by tenant (own id and phone number).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import AsyncIterator, Iterator
+
+import pytest
+
+from voxray.records import AgentConfig, Tenant
+from voxray.settings import load_settings
+from voxray.stack import GatewayThread, Stack
+from voxray.store import Store
+
+
+@dataclass
+class Live:
+    gateway_url: str
+    public_base_url: str
+    redis_url: str
+    model_url: str
+    key_prefix: str
+    stack: Stack
+    gateway: GatewayThread
+
+
+@pytest.fixture(scope="session")
+def live() -> Iterator[Live]:
+    data = Path(tempfile.mkdtemp(prefix="voxray-test-"))
+    settings = load_settings(
+        port=0, data_dir=data, local_model_port=0, local_model_script=None, warm_pool_size=2,
+        public_base_url="https://voice.example.test", admin_key="test-admin-key-123456",
+        stream_token_secret="test-stream-secret", key_prefix="vxtest", stream_token_ttl_s=30,
+    )
+    stack = Stack(settings).start_backends(think_ms=150)
+    gateway = GatewayThread(stack.uvicorn_config()).start()
+    asyncio.run(asyncio.sleep(0))
+    yield Live(
+        gateway_url=f"http://127.0.0.1:{gateway.port}", public_base_url="https://voice.example.test",
+        redis_url=stack.redis_url, model_url=stack.model_url or "", key_prefix=settings.key_prefix,
+        stack=stack, gateway=gateway,
+    )
+    gateway.stop()
+    stack.stop()
+
+
+@pytest.fixture
+async def store(live: Live) -> AsyncIterator[Store]:
+    s = Store.from_url(live.redis_url, live.key_prefix)
+    yield s
+    await s.close()
+
+
+def _number() -> str:
+    return "+1555" + str(secrets.randbelow(10**7)).zfill(7)
+
+
+@pytest.fixture
+async def make_tenant(store: Store):  # type: ignore[no-untyped-def]
+    """Create an isolated tenant (own id, number, auth token) with a chosen agent config."""
+
+    async def make(**agent: object) -> Tenant:
+        tenant = Tenant(id=f"t-{secrets.token_hex(6)}", name="Test Co", twilio_account_sid="AC" + secrets.token_hex(16),
+                        twilio_auth_token=secrets.token_hex(16), phone_numbers=[_number()],
+                        agent=AgentConfig(**agent))  # type: ignore[arg-type]
+        await store.put_tenant(tenant)
+        return tenant
+
+    return make

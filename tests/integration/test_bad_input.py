@@ -1,0 +1,193 @@
+"""Bad input on the call path: structured errors or clean closes, Redis left consistent."""
+
+from __future__ import annotations
+
+import asyncio
+from urllib.parse import urlencode
+
+import httpx
+import pytest
+from twilio.request_validator import RequestValidator
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+
+from tests.integration.test_call_path import wait_call_ended
+from tests.integration.twilio_wire import (
+    answer, media_msg, new_call_sid, post_webhook, start_msg, webhook_form, ws_url,
+)
+from voxray.records import CallStatus
+
+pytestmark = pytest.mark.asyncio
+
+
+async def closed_with(ws) -> tuple[int, str]:  # type: ignore[no-untyped-def]
+    try:
+        async with asyncio.timeout(10):
+            async for _ in ws:
+                pass
+    except ConnectionClosed:
+        pass
+    return ws.close_code, ws.close_reason
+
+
+def problem(response: httpx.Response, status: int, code: str) -> dict:  # type: ignore[type-arg]
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body = response.json()
+    assert body["code"] == code and body["status"] == status and body["request_id"]
+    assert response.headers["x-request-id"] == body["request_id"]
+    return body  # type: ignore[no-any-return]
+
+
+# ---- webhook -------------------------------------------------------------------------------
+
+async def test_webhook_rejects_missing_and_wrong_signatures(live, make_tenant) -> None:
+    tenant = await make_tenant()
+    sid = new_call_sid()
+    async with httpx.AsyncClient() as http:
+        r = await http.post(f"{live.gateway_url}/api/v1/incoming-call", data=webhook_form(tenant, sid))
+    problem(r, 403, "signature_missing")
+    problem(await post_webhook(live, tenant, sid, token="not-the-auth-token"), 403, "signature_invalid")
+    # Signed correctly for the public URL, but a field was changed afterwards.
+    form = webhook_form(tenant, sid)
+    signature = RequestValidator(tenant.twilio_auth_token.get_secret_value()).compute_signature(
+        f"{live.public_base_url}/api/v1/incoming-call", form)
+    async with httpx.AsyncClient() as http:
+        r = await http.post(f"{live.gateway_url}/api/v1/incoming-call", content=urlencode(dict(form, From="+15559999999")),
+                            headers={"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature})
+    problem(r, 403, "signature_invalid")
+
+
+async def test_webhook_unknown_number_wrong_type_oversize_bad_sid(live, make_tenant) -> None:
+    tenant = await make_tenant()
+    sid = new_call_sid()
+    form = dict(webhook_form(tenant, sid), To="+15550000001", Called="+15550000001")
+    problem(await post_webhook(live, tenant, sid, form=form), 404, "unknown_number")
+    async with httpx.AsyncClient() as http:
+        r = await http.post(f"{live.gateway_url}/api/v1/incoming-call", json={"CallSid": sid},
+                            headers={"X-Twilio-Signature": "x"})
+        problem(r, 415, "unsupported_media_type")
+        r = await http.post(f"{live.gateway_url}/api/v1/incoming-call", content=b"a=" + b"x" * 200_000,
+                            headers={"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": "x"})
+        problem(r, 413, "payload_too_large")
+    problem(await post_webhook(live, tenant, "CAnot-a-sid", form=dict(webhook_form(tenant, "CAnot-a-sid"))),
+            422, "validation_failed")
+
+
+# ---- media stream ----------------------------------------------------------------------------
+
+async def test_media_before_start_is_refused(live) -> None:
+    async with connect(ws_url(live)) as ws:
+        await ws.send('{"event":"connected","protocol":"Call","version":"1.0.0"}')
+        await ws.send(media_msg(2))
+        assert await closed_with(ws) == (1008, "media before start")
+
+
+async def test_malformed_frame_before_start_is_refused(live) -> None:
+    async with connect(ws_url(live)) as ws:
+        await ws.send("{not json")
+        code, reason = await closed_with(ws)
+        assert code == 1007 and reason.startswith("malformed message before start")
+
+
+@pytest.mark.parametrize("token, reason", [
+    (None, "stream token missing"),
+    ("garbage", "stream token malformed"),
+    ("CA00.123.abc.def", "stream token bad_signature"),
+])
+async def test_bad_stream_tokens_are_refused(live, make_tenant, token, reason) -> None:
+    tenant = await make_tenant()
+    sid = new_call_sid()
+    await answer(live, tenant, sid)
+    async with connect(ws_url(live)) as ws:
+        await ws.send(start_msg(sid, token))
+        assert await closed_with(ws) == (1008, reason)
+
+
+async def test_stream_token_for_another_call_and_replay_are_refused(live, store, make_tenant) -> None:
+    tenant = await make_tenant()
+    sid_a, sid_b = new_call_sid(), new_call_sid()
+    token_a = await answer(live, tenant, sid_a)
+    await answer(live, tenant, sid_b)
+    async with connect(ws_url(live)) as ws:
+        await ws.send(start_msg(sid_b, token_a))
+        assert await closed_with(ws) == (1008, "stream token wrong_call")
+    # The refused attempt did not burn call A's token; its first use works, a replay does not.
+    async with connect(ws_url(live)) as ws_ok:
+        await ws_ok.send(start_msg(sid_a, token_a))
+        await ws_ok.send(media_msg(2))
+        async with connect(ws_url(live)) as ws_replay:
+            await ws_replay.send(start_msg(sid_a, token_a))
+            assert await closed_with(ws_replay) == (1008, "stream token replayed")
+        await ws_ok.send('{"event":"stop","sequenceNumber":"3","streamSid":"MZ' + "0" * 32
+                         + '","stop":{"accountSid":"AC","callSid":"' + sid_a + '"}}')
+    call = await wait_call_ended(store, tenant.id, sid_a)
+    assert call.status == CallStatus.COMPLETED
+
+
+async def test_oversize_message_closes_1009(live, make_tenant) -> None:
+    tenant = await make_tenant()
+    sid = new_call_sid()
+    token = await answer(live, tenant, sid)
+    async with connect(ws_url(live), max_size=None) as ws:
+        await ws.send(start_msg(sid, token))
+        await ws.send(media_msg(2, audio=b"\xff" * 100_000))
+        code, _ = await closed_with(ws)
+        assert code == 1009
+
+
+async def test_malformed_media_is_dropped_and_second_start_ends_call(live, store, make_tenant) -> None:
+    tenant = await make_tenant()
+    sid = new_call_sid()
+    token = await answer(live, tenant, sid)
+    async with connect(ws_url(live)) as ws:
+        await ws.send(start_msg(sid, token))
+        await ws.send(media_msg(2))
+        await ws.send('{"event":"media","sequenceNumber":"3","streamSid":"MZ","media":'
+                      '{"track":"inbound","chunk":"2","timestamp":"20","payload":"@@not base64@@"}}')
+        await ws.send("[1, 2")
+        await ws.send(media_msg(4))
+        await asyncio.sleep(0.3)
+        async with httpx.AsyncClient() as http:
+            state = (await http.get(f"{live.gateway_url}/api/v1/admin/live-sessions/{sid}",
+                                    headers={"Authorization": "Bearer test-admin-key-123456"})).json()
+        assert state["malformed"] == 2 and state["frames_in"] == 2 and state["state"] == "in_call"
+        await ws.send(start_msg(sid, token))
+        assert await closed_with(ws) == (1008, "duplicate start")
+    call = await wait_call_ended(store, tenant.id, sid)
+    assert call.status == CallStatus.FAILED and call.end_reason == "protocol_error: duplicate start"
+
+
+async def test_model_that_refuses_the_session_ends_call_cleanly(live, store, make_tenant) -> None:
+    tenant = await make_tenant(local_script="no-such-script")
+    sid = new_call_sid()
+    token = await answer(live, tenant, sid)
+    async with connect(ws_url(live)) as ws:
+        await ws.send(start_msg(sid, token))
+        for seq in range(2, 12):
+            await ws.send(media_msg(seq))
+        assert await closed_with(ws) == (1011, "model_unavailable")
+    call = await wait_call_ended(store, tenant.id, sid)
+    assert call.status == CallStatus.FAILED and call.end_reason.startswith("model_error")
+
+
+async def test_model_dropping_mid_call_ends_call_cleanly(live, store, make_tenant) -> None:
+    tenant = await make_tenant(local_script="drop_after_greeting")
+    sid = new_call_sid()
+    token = await answer(live, tenant, sid)
+    async with connect(ws_url(live)) as ws:
+        await ws.send(start_msg(sid, token))
+        code, reason = await closed_with(ws)
+        assert (code, reason) == (1011, "model_unavailable")
+    call = await wait_call_ended(store, tenant.id, sid)
+    assert call.status == CallStatus.FAILED and "model_error" in (call.end_reason or "")
+
+
+async def test_admin_live_sessions_requires_admin_key(live) -> None:
+    async with httpx.AsyncClient() as http:
+        problem(await http.get(f"{live.gateway_url}/api/v1/admin/live-sessions"), 401, "unauthenticated")
+        problem(await http.get(f"{live.gateway_url}/api/v1/admin/live-sessions",
+                               headers={"Authorization": "Bearer nope"}), 403, "forbidden")
+        r = await http.get(f"{live.gateway_url}/api/v1/admin/live-sessions",
+                           headers={"Authorization": "Bearer test-admin-key-123456"})
+        assert r.status_code == 200 and isinstance(r.json(), list)

@@ -1,0 +1,141 @@
+"""``voxray`` command line: up, simulate, sessions, bench."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+import httpx
+import typer
+import uvicorn
+
+from voxray.logging import configure_logging
+from voxray.settings import load_settings
+from voxray.stack import DEMO_NUMBER, Stack
+
+app = typer.Typer(help="voxray: production voice agents on phone lines.", no_args_is_help=True)
+
+
+def _runtime_file(data_dir: Path) -> Path:
+    return Path(data_dir) / "runtime.json"
+
+
+def _write_runtime(path: Path, info: dict[str, Any]) -> None:
+    """Where things listen plus the demo credentials, readable by this user only."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        json.dump(info, f, indent=2)
+
+
+def _read_runtime(data_dir: Path) -> dict[str, Any]:
+    path = _runtime_file(data_dir)
+    if not path.exists():
+        raise typer.BadParameter(f"{path} not found: is `voxray up` running with the same data dir?")
+    return json.loads(path.read_text())  # type: ignore[no-any-return]
+
+
+@app.command()
+def up(demo_calls: int = typer.Option(0, help="Place this many simulated calls once up, then keep serving."),
+       exit_after_demo: bool = typer.Option(False, help="Shut down after the demo calls (non-zero if any failed).")) -> None:
+    """Start Redis (if none configured), Ray, the local model server and the gateway."""
+    settings = load_settings()
+    configure_logging(settings.log_level)
+    if settings.admin_key is None:
+        settings.admin_key = secrets.token_urlsafe(24)  # type: ignore[assignment]
+    stack = Stack(settings).start_backends()
+    auth_token = secrets.token_hex(16)
+    exit_code = 0
+    try:
+        tenant = asyncio.run(stack.seed_demo(auth_token))
+        config = stack.uvicorn_config()
+        server = uvicorn.Server(config)
+        info = {
+            "gateway_url": f"http://{settings.host}:{settings.port}",
+            "public_base_url": settings.effective_public_base_url,
+            "redis_url": stack.redis_url, "model_url": stack.model_url,
+            "demo_number": DEMO_NUMBER,
+            "twilio_auth_token": tenant.twilio_auth_token.get_secret_value() if tenant else None,
+            "account_sid": tenant.twilio_account_sid if tenant else None,
+            "admin_key": settings.admin_key.get_secret_value() if settings.admin_key else None,
+        }
+        _write_runtime(_runtime_file(settings.data_dir), info)
+
+        async def main() -> int:
+            serve = asyncio.create_task(server.serve())
+            while not server.started:
+                if serve.done():
+                    return 1
+                await asyncio.sleep(0.05)
+            typer.echo(f"gateway   {info['gateway_url']}  (public {info['public_base_url']}, docs /swagger-ui)")
+            typer.echo(f"redis     {stack.redis_url}")
+            typer.echo(f"model     {stack.model_url}")
+            typer.echo(f"demo line {DEMO_NUMBER}  (runtime info in {_runtime_file(settings.data_dir)})")
+            code = 0
+            if demo_calls:
+                code = await _simulate(info, demo_calls, settings.data_dir / "calls")
+                if exit_after_demo:
+                    server.should_exit = True
+            typer.echo("serving; Ctrl-C to stop" if not server.should_exit else "shutting down")
+            await serve
+            return code
+
+        exit_code = asyncio.run(main())
+    finally:
+        stack.stop()
+    raise typer.Exit(exit_code)
+
+
+def demo_script() -> list[Any]:
+    """A caller who asks two things, waiting for the agent's answer after each."""
+    from simulators.carrier.script import Hangup, Say, Silence, WaitForAgent
+
+    return [Silence(500), Say("Hello, I would like to check the status of my order."), WaitForAgent(20),
+            Say("Thank you. Can you also tell me your opening hours?"), WaitForAgent(20), Hangup()]
+
+
+async def _simulate(info: dict[str, Any], calls: int, save_dir: Path) -> int:
+    from simulators.carrier.runner import run_calls, summarize
+
+    if not info.get("twilio_auth_token"):
+        typer.echo("the demo tenant was not seeded (the store has other tenants)", err=True)
+        return 2
+    results = await run_calls(calls, gateway_url=info["gateway_url"], public_base_url=info["public_base_url"],
+                              auth_token=info["twilio_auth_token"], to_number=info["demo_number"],
+                              script=demo_script(), save_dir=str(save_dir), account_sid=info["account_sid"])
+    rows = summarize(results)
+    if rows:
+        headers = list(rows[0])
+        widths = [max(len(h), *(len(str(r[h])) for r in rows)) for h in headers]
+        typer.echo("  ".join(h.ljust(w) for h, w in zip(headers, widths)))
+        for r in rows:
+            typer.echo("  ".join(str(r[h]).ljust(w) for h, w in zip(headers, widths)))
+    typer.echo(f"recordings in {save_dir}/<call>/caller.wav, agent.wav")
+    return 0 if all(r.ok for r in results) else 1
+
+
+@app.command()
+def simulate(calls: int = typer.Option(1, min=1, max=1000, help="Concurrent inbound calls to place.")) -> None:
+    """Place inbound calls through the carrier simulator against a running `voxray up`."""
+    settings = load_settings()
+    info = _read_runtime(settings.data_dir)
+    raise typer.Exit(asyncio.run(_simulate(info, calls, settings.data_dir / "calls")))
+
+
+@app.command()
+def sessions() -> None:
+    """Print the live state of every session actor."""
+    settings = load_settings()
+    info = _read_runtime(settings.data_dir)
+    r = httpx.get(f"{info['gateway_url']}/api/v1/admin/live-sessions",
+                  headers={"Authorization": f"Bearer {info['admin_key']}"}, timeout=10)
+    r.raise_for_status()
+    typer.echo(json.dumps(r.json(), indent=2))
+
+
+if __name__ == "__main__":
+    app()

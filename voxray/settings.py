@@ -1,0 +1,70 @@
+"""Process settings: one pydantic-settings object read from ``VOXRAY_*`` environment variables.
+
+Per-tenant runtime config is data in Redis, not here. Built at start-up (``load_settings``),
+never at import.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="VOXRAY_", extra="ignore")
+
+    # Record plane. None: `voxray up` starts a private redis-server with AOF under data_dir.
+    redis_url: str | None = None
+    key_prefix: str = Field(default="vx", pattern=r"^[a-z0-9_-]{1,32}$")
+    data_dir: Path = Path("var")
+
+    # Gateway.
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=0, le=65535)
+    # The URL Twilio is configured with (e.g. https://voice.example.com). Signatures are checked
+    # against it, never against the socket address (PROTOCOLS §B.3). Default: http://host:port.
+    public_base_url: str | None = None
+    ws_max_message_bytes: int = Field(default=64 * 1024, ge=1024)
+    webhook_max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+
+    # Stream tokens (one-call, single-use credentials for the media websocket).
+    stream_token_secret: SecretStr | None = None
+    stream_token_ttl_s: int = Field(default=60, ge=5, le=3600)
+
+    # Ray and session actors.
+    ray_address: str | None = None
+    warm_pool_size: int = Field(default=4, ge=0, le=1000)
+    max_live_calls: int = Field(default=200, ge=1)
+    actor_cpus: float = Field(default=0.01, gt=0)
+    # Interface the actor's media socket binds to; the gateway connects there. On a
+    # multi-node cluster use 0.0.0.0 (the actor then advertises its node IP).
+    media_bind_host: str = "127.0.0.1"
+
+    # Model. None: `voxray up` starts the local realtime server and points here.
+    openai_api_key: SecretStr = SecretStr("sk-local")
+    openai_websocket_base_url: str | None = None
+    local_model_port: int = Field(default=8765, ge=0, le=65535)
+    local_model_script: str | None = "demo"
+
+    # Bootstrap operator key for /api/v1/admin/* (tenant and admin key spaces come later).
+    admin_key: SecretStr | None = None
+
+    # Logging.
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _strip_slash(cls, v: str | None) -> str | None:
+        return v.rstrip("/") if v else v
+
+    @property
+    def effective_public_base_url(self) -> str:
+        return self.public_base_url or f"http://{self.host}:{self.port}"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read and validate settings; raises pydantic.ValidationError with every bad field named."""
+    return Settings(**overrides)  # type: ignore[arg-type]

@@ -1,0 +1,146 @@
+"""The embedded deployment: Redis, Ray, the local realtime model server and the gateway.
+
+Used by ``voxray up``, the integration tests and the benchmarks, so all three run the same
+wiring. Each part is started only when the settings do not point at an existing one.
+"""
+
+from __future__ import annotations
+
+import secrets
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import ray
+import uvicorn
+
+from voxray.records import AgentConfig, Tenant
+from voxray.redis_server import RedisServer, free_port
+from voxray.settings import Settings
+from voxray.store import Store
+
+DEMO_TENANT = "demo"
+DEMO_NUMBER = "+15550100000"
+
+
+def start_model_server(host: str, port: int, script: str | None, think_ms: int | None = None,
+                       timeout_s: float = 30.0) -> tuple[subprocess.Popen[str], str]:
+    """Run ``python -m simulators.realtime`` and wait for its ``listening <url>`` line."""
+    cmd = [sys.executable, "-m", "simulators.realtime", "--host", host, "--port", str(port)]
+    if script:
+        cmd += ["--script", script]
+    if think_ms is not None:
+        cmd += ["--think-ms", str(think_ms)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    done = threading.Event()
+    found: list[str] = []
+
+    def _wait() -> None:
+        for line in proc.stdout:  # type: ignore[union-attr]
+            if line.startswith("listening "):
+                found.append(line.split()[1])
+                break
+        done.set()
+
+    threading.Thread(target=_wait, daemon=True).start()
+    if not done.wait(timeout_s) or not found:
+        proc.kill()
+        raise RuntimeError("local realtime server did not start")
+    return proc, found[0]
+
+
+def demo_tenant(auth_token: str, number: str = DEMO_NUMBER, tenant_id: str = DEMO_TENANT,
+                agent: AgentConfig | None = None) -> Tenant:
+    return Tenant(id=tenant_id, name="Demo Business", twilio_account_sid="AC" + secrets.token_hex(16),
+                  twilio_auth_token=auth_token, phone_numbers=[number], agent=agent or AgentConfig())
+
+
+@dataclass
+class Stack:
+    settings: Settings
+    redis: RedisServer | None = None
+    model_proc: subprocess.Popen[str] | None = None
+    redis_url: str = ""
+    model_url: str | None = None
+    _owns_ray: bool = field(default=False)
+
+    def start_backends(self, think_ms: int | None = None) -> "Stack":
+        s = self.settings
+        if s.redis_url:
+            self.redis_url = s.redis_url
+        else:
+            self.redis = RedisServer(Path(s.data_dir) / "redis").start()
+            self.redis_url = self.redis.url
+        if s.openai_websocket_base_url:
+            self.model_url = s.openai_websocket_base_url
+        else:
+            port = s.local_model_port or free_port()
+            self.model_proc, self.model_url = start_model_server("127.0.0.1", port, s.local_model_script, think_ms)
+        if not ray.is_initialized():
+            ray.init(address=s.ray_address, namespace="voxray", include_dashboard=False,
+                     log_to_driver=s.log_level == "debug", configure_logging=False)
+            self._owns_ray = True
+        return self
+
+    def uvicorn_config(self) -> uvicorn.Config:
+        from gateway.app import create_app
+
+        s = self.settings
+        app = create_app(s, redis_url=self.redis_url, model_websocket_base_url=self.model_url)
+        return uvicorn.Config(app, host=s.host, port=s.port, ws_max_size=s.ws_max_message_bytes,
+                              log_level="warning", access_log=False, lifespan="on", ws="websockets-sansio")
+
+    async def seed_demo(self, auth_token: str) -> Tenant | None:
+        store = Store.from_url(self.redis_url, self.settings.key_prefix)
+        try:
+            existing = await store.tenant_for_number(DEMO_NUMBER)
+            if existing is not None:
+                return existing
+            if await store.tenant_count():
+                return None
+            tenant = demo_tenant(auth_token)
+            await store.put_tenant(tenant)
+            return tenant
+        finally:
+            await store.close()
+
+    def stop(self) -> None:
+        if self._owns_ray and ray.is_initialized():
+            ray.shutdown()
+        if self.model_proc and self.model_proc.poll() is None:
+            self.model_proc.terminate()
+            try:
+                self.model_proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.model_proc.kill()
+        if self.redis:
+            self.redis.stop()
+
+
+class GatewayThread:
+    """uvicorn in a background thread with its own loop (tests and benchmarks)."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True, name="gateway")
+
+    def start(self, timeout_s: float = 60.0) -> "GatewayThread":
+        self.thread.start()
+        end = time.monotonic() + timeout_s
+        while not self.server.started:
+            if not self.thread.is_alive() or time.monotonic() > end:
+                raise RuntimeError("gateway did not start")
+            time.sleep(0.05)
+        return self
+
+    @property
+    def port(self) -> int:
+        return int(self.server.servers[0].sockets[0].getsockname()[1])
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(15)
