@@ -67,6 +67,7 @@ class CallSession:
         self._speech_stopped_at: float | None = None
         self.done = asyncio.Event()
         self._ending = False
+        self._close_frame: bytes | None = None
         self.started_mono: float | None = None
         self.media_ms = 0
         self.stats: dict[str, Any] = {"frames_in": 0, "malformed": 0, "barge_ins": 0, "lost": 0,
@@ -105,7 +106,8 @@ class CallSession:
 
     async def _abort(self, code: int, reason: str, end_reason: str) -> None:
         """End the call from our side: tell the gateway to close the websocket, record why."""
-        self._send_link(link.encode_json(link.Kind.CLOSE, {"code": code, "reason": reason}))
+        self._close_frame = link.encode_json(link.Kind.CLOSE, {"code": code, "reason": reason})
+        self._send_link(self._close_frame)
         await self.finish(CallStatus.FAILED, end_reason)
 
     async def finish(self, status: CallStatus, reason: str) -> None:
@@ -142,6 +144,9 @@ class CallSession:
                 writer.close()
                 return
             self._writer = writer
+            if self._ending:  # ended before the media arrived (e.g. the model refused the session)
+                writer.write(self._close_frame or link.encode_json(link.Kind.CLOSE, {"code": 1000, "reason": "call ended"}))
+                await writer.drain()
             while not self._ending:
                 kind, body = await link.read_frame(reader)
                 if kind == link.Kind.TWILIO:
@@ -151,6 +156,9 @@ class CallSession:
         except (asyncio.IncompleteReadError, ConnectionError, link.LinkError, asyncio.TimeoutError):
             if self.stream_sid is not None:
                 await self.finish(CallStatus.FAILED, "media_disconnected")
+        except Exception as exc:  # never leave a call hanging without a recorded reason
+            log.exception("media_loop_failed", call_sid=self.setup.call_sid)
+            await self._abort(1011, "internal_error", f"internal_error: {type(exc).__name__}")
         finally:
             writer.close()
 
@@ -192,7 +200,7 @@ class CallSession:
         key = exc.event or "unknown"
         if key not in self._logged_malformed:  # log once per kind, count the rest
             self._logged_malformed.add(key)
-            log.warning("malformed_twilio_message", call_sid=self.setup.call_sid, event=exc.event, reason=exc.reason)
+            log.warning("malformed_twilio_message", call_sid=self.setup.call_sid, twilio_event=exc.event, reason=exc.reason)
 
     async def _on_start(self, msg: tm.Start) -> None:
         if self.stream_sid is not None:

@@ -36,7 +36,8 @@ def create_app(settings: Settings, *, redis_url: str, model_websocket_base_url: 
             stream_secret=(secret.get_secret_value() if secret else secrets.token_hex(32)).encode(),
             redis_url=redis_url, model_websocket_base_url=model_websocket_base_url,
         )
-        registry.refill()
+        # Call setup must not wait for a worker process: be ready only once the pool is warm.
+        await registry.warm_up()
         try:
             yield
         finally:

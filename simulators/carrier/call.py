@@ -67,11 +67,13 @@ def map_stream_url(stream_url: str, *, public_base_url: str, gateway_url: str) -
     """Map the public ``wss://`` Stream URL onto the gateway's real ``ws://`` address.
 
     Twilio connects to the public host (behind a TLS-terminating proxy); the simulator goes
-    to the gateway directly. Twilio refuses non-``wss`` URLs (error 31922) and does not
-    support query strings, so neither is accepted here.
+    to the gateway directly. Twilio refuses non-``wss`` URLs and query strings (error 31922).
+    Only when the public base itself is plain ``http://`` (local development, unreachable
+    by Twilio anyway) is a ``ws://`` Stream URL let through; ``SimulatedCall`` warns then.
     """
     url, public, gateway = urlsplit(stream_url), urlsplit(public_base_url), urlsplit(gateway_url)
-    if url.scheme != "wss":
+    allowed = ("wss",) if public.scheme == "https" else ("wss", "ws")
+    if url.scheme not in allowed:
         raise StreamUrlError(f"<Stream url> must use wss:// (Twilio error 31922), got {stream_url!r}")
     if url.query:
         raise StreamUrlError(f"<Stream url> must not carry a query string (Twilio error 31922): {stream_url!r}")
@@ -133,6 +135,8 @@ class SimulatedCall:
         except StreamUrlError as exc:
             self.result.setup_error = str(exc)
             return self.result
+        if stream.url.startswith("ws://"):
+            self.result.warnings.append("Twilio would refuse a ws:// <Stream url> (error 31922); allowed for http:// dev")
         self.result.custom_parameters = dict(stream.parameters)
         ws = await self._open(ws_url)
         if ws is None:
@@ -166,7 +170,7 @@ class SimulatedCall:
                     response = await self._post(http, params, headers)
             else:
                 response = await self._post(self._http, params, headers)
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
             result.setup_error = f"webhook request failed (Twilio error 11200): {exc!r}"
             return None
         result.setup_ms = (loop.time() - started) * 1000
@@ -322,10 +326,14 @@ class _MediaSession:
             return
         self.result.script_completed = self.caller.finished
         await self._hang_up()
+        if receiver.done():
+            return
         try:
             await asyncio.wait_for(receiver, timeout=5)
         except TimeoutError:
             self.result.errors.append("gateway did not finish the close handshake within 5 s")
+        except Exception as exc:  # a bug in message handling; recorded, the call is over anyway
+            self.result.errors.append(f"simulator failure: {exc!r}")
 
     async def _gateway_closed(self) -> None:
         """The gateway closed the socket: record how (Twilio would go on after </Connect>)."""

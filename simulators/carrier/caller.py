@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -56,11 +56,6 @@ def speech_frames(ulaw: bytes) -> list[bytes]:
     return frames or [SILENCE_FRAME]
 
 
-#: (audio, speech, utterance started, utterance ended) for one frame. Step handlers return
-#: None once the step is over without a frame; the next step then runs in the same tick.
-_Frame = tuple[bytes, bool, Utterance | None, bool]
-
-
 @dataclass
 class _Active:
     """State of the step being run."""
@@ -70,8 +65,15 @@ class _Active:
     frames: deque[bytes] | None = None
 
 
+_QUIET = Tick(audio=SILENCE_FRAME)
+
+
 class Caller:
-    """Runs a caller script against what the caller hears from the playout buffer."""
+    """Runs a caller script against what the caller hears from the playout buffer.
+
+    Step handlers return the frame's ``Tick``, or None once their step is over without
+    producing a frame; the next step then runs within the same tick.
+    """
 
     def __init__(self, script: Sequence[Step], speak: Callable[[str], bytes]) -> None:
         self.script = tuple(script)
@@ -89,72 +91,74 @@ class Caller:
         return self._index
 
     def tick(self, now: float, agent: PlayoutBuffer) -> Tick:
+        """The frame to send at ``now`` and what happened; ``hangup`` once the script is done."""
         digits: list[str] = []
         timeouts: list[str] = []
-        while not self._hung_up:
-            if self._index >= len(self.script):
-                break
+        while not self._hung_up and self._index < len(self.script):
             step = self.script[self._index]
             if self._active is None:
                 self._active = _Active(started_at=now, baseline_played=agent.played_bytes)
-            frame = self._run_step(step, now, agent, digits, timeouts)
-            if frame is not None:
-                return Tick(
-                    audio=frame[0], speech=frame[1], started=frame[2], ended=frame[3],
-                    digits=tuple(digits), timeouts=tuple(timeouts),
-                )
+            if isinstance(step, Dtmf):
+                digits.append(step.digit)
+                tick = self._next()
+            elif isinstance(step, Hangup):
+                break
+            elif isinstance(step, Silence):
+                tick = self._silence(step, self._active)
+            elif isinstance(step, Say):
+                tick = self._say(self._active, Utterance("say", step.text))
+            elif isinstance(step, WaitForAgent):
+                tick = self._wait(step, self._active, now, agent, timeouts)
+            elif isinstance(step, BargeIn):
+                tick = self._barge_in(step, self._active, now, agent, timeouts)
+            else:
+                raise TypeError(f"unknown script step {step!r}")
+            if tick is not None:
+                return replace(tick, digits=tuple(digits), timeouts=tuple(timeouts))
         self._hung_up = True
+        self._active = None
         return Tick(audio=b"", digits=tuple(digits), timeouts=tuple(timeouts), hangup=True)
 
-    def _run_step(
-        self, step: Step, now: float, agent: PlayoutBuffer, digits: list[str], timeouts: list[str]
-    ) -> _Frame | None:
-        active = self._active
-        assert active is not None
-        if isinstance(step, Dtmf):
-            digits.append(step.digit)
-            return self._next()
-        if isinstance(step, Hangup):
-            self._index = len(self.script)
-            self._active = None
-            return None
-        if isinstance(step, Silence):
-            if active.frames is None:
-                active.frames = deque([SILENCE_FRAME] * math.ceil(step.ms / FRAME_MS))
-            return self._play(active, speech=False)
-        if isinstance(step, Say):
-            return self._say(active, Utterance("say", step.text))
-        if isinstance(step, WaitForAgent):
-            quiet = agent.quiet_for(now)
-            spoke = agent.played_bytes > active.baseline_played
-            if spoke and quiet is not None and quiet * 1000 >= step.quiet_ms:
-                return self._next()
-            if now - active.started_at >= step.timeout_s:
-                timeouts.append(f"step {self._index} WaitForAgent: agent not done within {step.timeout_s:g} s")
-                return self._next()
-            return SILENCE_FRAME, False, None, False
-        if isinstance(step, BargeIn):
-            if active.frames is None:
-                if agent.playing_for(now) * 1000 < step.after_agent_ms:
-                    if now - active.started_at >= step.timeout_s:
-                        timeouts.append(
-                            f"step {self._index} BargeIn: agent audio never played {step.after_agent_ms} ms"
-                            f" within {step.timeout_s:g} s"
-                        )
-                        return self._next()
-                    return SILENCE_FRAME, False, None, False
-            return self._say(active, Utterance("barge_in", step.text))
-        raise TypeError(f"unknown script step {step!r}")
+    def _silence(self, step: Silence, active: _Active) -> Tick | None:
+        if active.frames is None:
+            active.frames = deque([SILENCE_FRAME] * math.ceil(step.ms / FRAME_MS))
+        return self._play(active, speech=False)
 
-    def _say(self, active: _Active, utterance: Utterance) -> _Frame | None:
+    def _say(self, active: _Active, utterance: Utterance) -> Tick | None:
         started = None
         if active.frames is None:
             active.frames = deque(speech_frames(self._speak(utterance.text)))
             started = utterance
-        frame = self._play(active, speech=True)
-        return None if frame is None else (frame[0], True, started, frame[3])
+        tick = self._play(active, speech=True)
+        return None if tick is None else replace(tick, started=started)
 
-    def _play(self, active: _Active, *, speech: bool) -> _Frame | None:
+    def _wait(
+        self, step: WaitForAgent, active: _Active, now: float, agent: PlayoutBuffer, timeouts: list[str]
+    ) -> Tick | None:
+        quiet = agent.quiet_for(now)
+        spoke = agent.played_bytes > active.baseline_played
+        if spoke and quiet is not None and quiet * 1000 >= step.quiet_ms:
+            return self._next()
+        if now - active.started_at >= step.timeout_s:
+            timeouts.append(f"step {self._index} WaitForAgent: agent not done within {step.timeout_s:g} s")
+            return self._next()
+        return _QUIET
+
+    def _barge_in(
+        self, step: BargeIn, active: _Active, now: float, agent: PlayoutBuffer, timeouts: list[str]
+    ) -> Tick | None:
+        if active.frames is None and agent.playing_for(now) * 1000 < step.after_agent_ms:
+            if now - active.started_at >= step.timeout_s:
+                timeouts.append(
+                    f"step {self._index} BargeIn: agent audio never played {step.after_agent_ms} ms"
+                    f" within {step.timeout_s:g} s"
+                )
+                return self._next()
+            return _QUIET
+        return self._say(active, Utterance("barge_in", step.text))
+
+    def _play(self, active: _Active, *, speech: bool) -> Tick | None:
+        """Next queued frame of the step; moves on to the next step after its last frame."""
         frames = active.frames
         assert frames is not None
         if not frames:
@@ -162,7 +166,7 @@ class Caller:
         audio = frames.popleft()
         if not frames:
             self._next()
-        return audio, speech, None, speech and not frames
+        return Tick(audio=audio, speech=speech, ended=speech and not frames)
 
     def _next(self) -> None:
         self._index += 1

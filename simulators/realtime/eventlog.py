@@ -39,7 +39,8 @@ class SessionEvents:
         self._started_at = started_at
 
     def client(self, event: BaseModel, now: float) -> None:
-        kind = getattr(event, "type")
+        kind: str = getattr(event, "type")
+        event_id: str | None = getattr(event, "event_id", None)
         if isinstance(event, InputAudioAppend):
             nbytes = len(event.audio) * 3 // 4 - event.audio[-2:].count("=")
             last = self._records[-1] if self._records else None
@@ -47,14 +48,14 @@ class SessionEvents:
                 last["count"] += 1
                 last["bytes"] += nbytes
                 return
-            self._add(kind, now, event.event_id, {"count": 1, "bytes": nbytes})
+            self._add(kind, now, event_id, {"count": 1, "bytes": nbytes})
             return
         fields = {name: getattr(event, name) for name in _SMALL_FIELDS if getattr(event, name, None) is not None}
         for name in ("session", "item", "response"):
             body = getattr(event, name, None)
             if body is not None:
                 fields[name] = _trim(body)
-        self._add(kind, now, event.event_id, fields)
+        self._add(kind, now, event_id, fields)
 
     def invalid(self, kind: str | None, code: str, now: float) -> None:
         self._add(kind or "<invalid>", now, None, {"error": code})

@@ -187,6 +187,7 @@ class ResponseRun:
 
     def _close_message(self, status: str) -> list[Event]:
         ids = {**self._ids(), "content_index": 0}
+        body: list[Event]
         if self._request.text_only:
             body = [local("response.output_text.done", **ids, text=self._transcript)]
             content = {"type": "output_text", "text": self._transcript}

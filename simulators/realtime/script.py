@@ -119,7 +119,7 @@ def script_path(script_dir: Path, name: str) -> Path:
         raise ScriptError(f"invalid script name {name!r}")
     path = script_dir / f"{name}.yaml"
     if not path.is_file():
-        raise ScriptError(f"no script named {name!r} in {script_dir}")
+        raise ScriptError(f"no script named {name!r}")
     return path
 
 

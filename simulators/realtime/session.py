@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import binascii
 import math
-import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -58,7 +57,6 @@ BETA_MESSAGE = "The Realtime Beta API is no longer supported. Please use /v1/rea
 CLOSE_BETA = 4000
 CLOSE_DROP = 1011
 MIN_COMMIT_MS = 100
-SESSION_TTL_S = 3600
 
 
 @dataclass(frozen=True)
@@ -99,13 +97,14 @@ def refuse_beta() -> list[Output]:
 
 class RealtimeSession:
     def __init__(self, settings: SessionSettings, agent: Agent, log: SessionEvents | None = None,
-                 session_id: str | None = None) -> None:
+                 session_id: str | None = None, expires_at: int = 0) -> None:
+        """``expires_at`` (unix seconds) is reported in the session object; the transport sets it."""
         self.id = session_id or new_id("sess")
         self.closed = False
         self._settings = settings
         self._agent = agent
         self._log = log
-        self._session = default_session(self.id, settings.model, settings.voice, int(time.time()) + SESSION_TTL_S)
+        self._session = default_session(self.id, settings.model, settings.voice, expires_at)
         self._eff = effective(self._session)
         self._decoder = InputDecoder(self._eff.input_format)
         self._vad = ServerVad(self._eff.vad)
@@ -118,6 +117,7 @@ class RealtimeSession:
         self._input_audio_ms = 0.0
         self._updated = False
         self._voice_locked = False
+        self._idle_from: float | None = None
         self._handlers: dict[type, Callable[[Any, float], list[Output]]] = {
             SessionUpdate: self._on_session_update, InputAudioAppend: self._on_append,
             InputAudioCommit: self._on_commit, InputAudioClear: self._on_clear, ItemCreate: self._on_item_create,
@@ -204,7 +204,7 @@ class RealtimeSession:
                 out += self._speech_started(turn, now)
             else:
                 out += self._speech_stopped(turn, now)
-        return out
+        return out + self._idle_check(now)
 
     def _on_commit(self, event: InputAudioCommit, now: float) -> list[Output]:
         if self._buffer_ms < MIN_COMMIT_MS:
@@ -272,6 +272,7 @@ class RealtimeSession:
 
     def _speech_started(self, turn: vad_events.SpeechStarted, now: float) -> list[Output]:
         self._speech_item = new_id("item")
+        self._idle_from = None
         out: list[Output] = [Send(stamp(SpeechStarted, audio_start_ms=turn.audio_start_ms, item_id=self._speech_item))]
         if self._active is not None and self._eff.interrupt_response:
             out += self._cancel_active("turn_detected")
@@ -286,6 +287,23 @@ class RealtimeSession:
         if self._eff.create_response and self._active is None:
             out += self._start_response(self._agent.reply(turn.speech_ms), self._request({}), now)
         return out
+
+    def _idle_check(self, now: float) -> list[Output]:
+        """``idle_timeout_ms``: after a reply has played out, long caller silence commits an empty
+        turn and prompts the model (``input_audio_buffer.timeout_triggered``)."""
+        idle_ms, since = self._eff.idle_timeout_ms, self._idle_from
+        media_ms = self._vad.media_ms
+        if idle_ms is None or since is None or self._active is not None or self._vad.speaking:
+            return []
+        if media_ms - since < idle_ms:
+            return []
+        self._idle_from = None
+        item_id = new_id("item")
+        out: list[Output] = [Send(local("input_audio_buffer.timeout_triggered", audio_start_ms=int(since),
+                                        audio_end_ms=media_ms, item_id=item_id))]
+        self._vad.take_voiced_ms()
+        out += self._commit(item_id, 0)
+        return out + self._start_response(self._agent.reply(0), self._request({}), now)
 
     def _commit(self, item_id: str, heard_ms: int) -> list[Output]:
         self._input_audio_ms += self._buffer_ms
@@ -322,7 +340,9 @@ class RealtimeSession:
         if metadata is not None and not isinstance(metadata, dict):
             raise invalid_type("response.metadata", "an object")
         output = (params.get("audio") or {}).get("output") or {}
-        fmt = parse_format(output["format"], "response.audio.output.format") if "format" in output else eff.output_format
+        fmt = eff.output_format
+        if "format" in output:
+            fmt = parse_format(output["format"], "response.audio.output.format")
         return ResponseRequest(
             output_format=fmt, voice=output.get("voice", eff.voice), text_only=modalities == ["text"],
             in_conversation=conversation == "auto", metadata=metadata,
@@ -352,6 +372,8 @@ class RealtimeSession:
     def _finish(self, run: ResponseRun) -> list[Output]:
         self._active = None
         self._voice_locked = self._voice_locked or run.audio_ms_sent > 0
+        # The reply plays out in real time from about now; the caller's media clock runs alongside.
+        self._idle_from = self._vad.media_ms + run.audio_ms_sent
         if isinstance(run.action, CallTool) and run.action.then_say and run.call_id:
             self._followups[run.call_id] = run.action.then_say
         return [Send(local("rate_limits.updated", rate_limits=[

@@ -55,6 +55,8 @@ class Effective:
     voice: Any
     text_only: bool
     instructions: str
+    #: server_vad only: re-prompt after this much caller silence following a reply's playback.
+    idle_timeout_ms: int | None = None
 
 
 def effective(session: dict[str, Any]) -> Effective:
@@ -74,6 +76,7 @@ def effective(session: dict[str, Any]) -> Effective:
         audio_out["voice"],
         session["output_modalities"] == ["text"],
         session.get("instructions") or "",
+        td.get("idle_timeout_ms") if td is not None and td["type"] == "server_vad" else None,
     )
 
 
@@ -181,6 +184,9 @@ def _turn_detection(value: Any, param: str) -> dict[str, Any] | None:
     for key in ("prefix_padding_ms", "silence_duration_ms"):
         if key in merged and not (isinstance(merged[key], int) and 0 <= merged[key] <= 10_000):
             raise invalid_value(f"{param}.{key}", f"{key} must be an integer from 0 to 10000.")
+    idle = merged.get("idle_timeout_ms")
+    if idle is not None and not (isinstance(idle, int) and idle > 0):
+        raise invalid_value(f"{param}.idle_timeout_ms", "idle_timeout_ms must be a positive integer.")
     if kind == "semantic_vad" and merged["eagerness"] not in _EAGER_SILENCE_MS:
         raise invalid_value(f"{param}.eagerness", "Supported values are: 'low', 'medium', 'high' and 'auto'.")
     return merged

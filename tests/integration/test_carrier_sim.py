@@ -110,6 +110,8 @@ def test_stream_url_maps_public_wss_to_gateway_ws_and_refuses_what_twilio_refuse
     for bad in ("ws://voice.example.test/media", "wss://voice.example.test/media?x=1", "wss://other.test/media"):
         with pytest.raises(StreamUrlError):
             map_stream_url(bad, public_base_url=PUBLIC_BASE, gateway_url=gw)
+    # Local development without a public https base: ws:// is let through.
+    assert map_stream_url("ws://127.0.0.1:8123/media", public_base_url=gw, gateway_url=gw) == "ws://127.0.0.1:8123/media"
 
 
 # ---- playout buffer ------------------------------------------------------------------------
