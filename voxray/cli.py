@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import typer
 import uvicorn
+from pydantic import SecretStr
 
 from voxray.logging import configure_logging
 from voxray.settings import load_settings
@@ -46,7 +47,7 @@ def up(demo_calls: int = typer.Option(0, help="Place this many simulated calls o
     settings = load_settings()
     configure_logging(settings.log_level)
     if settings.admin_key is None:
-        settings.admin_key = secrets.token_urlsafe(24)  # type: ignore[assignment]
+        settings = settings.model_copy(update={"admin_key": SecretStr(secrets.token_urlsafe(24))})
     stack = Stack(settings).start_backends()
     auth_token = secrets.token_hex(16)
     exit_code = 0
