@@ -62,20 +62,21 @@ class StartInfo(_Msg):
     customParameters: dict[str, str] = Field(default_factory=dict)
 
 
-def _seq(value: int) -> str:
-    return str(value)
+class _Sequenced(_Msg):
+    """Inbound messages carry ``sequenceNumber``, which Twilio sends as a string."""
 
-
-class Start(_Msg):
-    event: Literal["start"] = "start"
     sequenceNumber: int
-    start: StartInfo
-    streamSid: str
 
     def dump(self) -> str:
-        body = self.model_dump(mode="json")
-        body["sequenceNumber"] = _seq(self.sequenceNumber)
+        body = self.model_dump(mode="json", exclude_none=True)
+        body["sequenceNumber"] = str(self.sequenceNumber)
         return orjson.dumps(body).decode()
+
+
+class Start(_Sequenced):
+    event: Literal["start"] = "start"
+    start: StartInfo
+    streamSid: str
 
 
 class MediaInfo(_Msg):
@@ -85,11 +86,10 @@ class MediaInfo(_Msg):
     payload: str
 
 
-class Media(_Msg):
+class Media(_Sequenced):
     """Caller audio. ``audio`` holds the decoded mu-law bytes (validated base64)."""
 
     event: Literal["media"] = "media"
-    sequenceNumber: int
     media: MediaInfo
     streamSid: str
     _audio: bytes = PrivateAttr(default=b"")
@@ -111,7 +111,7 @@ class Media(_Msg):
         return orjson.dumps(
             {
                 "event": "media",
-                "sequenceNumber": _seq(self.sequenceNumber),
+                "sequenceNumber": str(self.sequenceNumber),
                 "media": {"track": m.track, "chunk": str(m.chunk), "timestamp": str(m.timestamp), "payload": m.payload},
                 "streamSid": self.streamSid,
             }
@@ -123,34 +123,22 @@ class DtmfInfo(_Msg):
     digit: str = Field(pattern=r"^[0-9*#A-D]$")
 
 
-class Dtmf(_Msg):
+class Dtmf(_Sequenced):
     event: Literal["dtmf"] = "dtmf"
-    sequenceNumber: int
     streamSid: str
     dtmf: DtmfInfo
-
-    def dump(self) -> str:
-        body = self.model_dump(mode="json")
-        body["sequenceNumber"] = _seq(self.sequenceNumber)
-        return orjson.dumps(body).decode()
 
 
 class MarkInfo(_Msg):
     name: str
 
 
-class MarkEcho(_Msg):
+class MarkEcho(_Sequenced):
     """Twilio's echo of a mark we sent: the audio queued before it has played or was cleared."""
 
     event: Literal["mark"] = "mark"
-    sequenceNumber: int
     streamSid: str
     mark: MarkInfo
-
-    def dump(self) -> str:
-        body = self.model_dump(mode="json")
-        body["sequenceNumber"] = _seq(self.sequenceNumber)
-        return orjson.dumps(body).decode()
 
 
 class StopInfo(_Msg):
@@ -158,16 +146,10 @@ class StopInfo(_Msg):
     callSid: str
 
 
-class Stop(_Msg):
+class Stop(_Sequenced):
     event: Literal["stop"] = "stop"
-    sequenceNumber: int
     stop: StopInfo
     streamSid: str
-
-    def dump(self) -> str:
-        body = self.model_dump(mode="json")
-        body["sequenceNumber"] = _seq(self.sequenceNumber)
-        return orjson.dumps(body).decode()
 
 
 InboundMessage = Annotated[Union[Connected, Start, Media, Dtmf, MarkEcho, Stop], Field(discriminator="event")]

@@ -37,7 +37,7 @@ def live() -> Iterator[Live]:
     settings = load_settings(
         port=0, data_dir=data, local_model_port=0, local_model_script=None, warm_pool_size=2,
         public_base_url="https://voice.example.test", admin_key="test-admin-key-123456",
-        stream_token_secret="test-stream-secret", key_prefix="vxtest", stream_token_ttl_s=30,
+        stream_token_secret="test-stream-secret", key_prefix="vxtest", stream_token_ttl_s=30, stream_start_timeout_s=4,
     )
     stack = Stack(settings).start_backends(think_ms=150)
     gateway = GatewayThread(stack.uvicorn_config()).start()

@@ -9,6 +9,7 @@ import structlog
 
 def configure_logging(level: str = "info") -> None:
     logging.basicConfig(format="%(message)s", level=level.upper())
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request drowns the call log
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,

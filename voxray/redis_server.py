@@ -10,6 +10,8 @@ from pathlib import Path
 
 import redis
 
+from voxray.processes import stop_process
+
 
 class RedisUnavailable(RuntimeError):
     pass
@@ -60,10 +62,5 @@ class RedisServer:
                 time.sleep(0.05)
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
+        stop_process(self.proc)
         self.proc = None

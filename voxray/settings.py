@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     # Stream tokens (one-call, single-use credentials for the media websocket).
     stream_token_secret: SecretStr | None = None
     stream_token_ttl_s: int = Field(default=60, ge=5, le=3600)
+    # A call whose media stream has not started by then is ended and recorded as failed.
+    stream_start_timeout_s: float = Field(default=30.0, gt=0, le=3600)
 
     # Ray and session actors.
     ray_address: str | None = None

@@ -17,6 +17,7 @@ from pathlib import Path
 import ray
 import uvicorn
 
+from voxray.processes import stop_process
 from voxray.records import AgentConfig, Tenant
 from voxray.redis_server import RedisServer, free_port
 from voxray.settings import Settings
@@ -111,12 +112,7 @@ class Stack:
     def stop(self) -> None:
         if self._owns_ray and ray.is_initialized():
             ray.shutdown()
-        if self.model_proc and self.model_proc.poll() is None:
-            self.model_proc.terminate()
-            try:
-                self.model_proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.model_proc.kill()
+        stop_process(self.model_proc)
         if self.redis:
             self.redis.stop()
 

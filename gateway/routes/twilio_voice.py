@@ -88,7 +88,7 @@ async def incoming_call(request: Request, rt: Runtime = Depends(runtime)) -> Res
             agent=tenant.agent, redis_url=rt.redis_url, key_prefix=rt.settings.key_prefix,
             model_websocket_base_url=rt.model_websocket_base_url,
             model_api_key=rt.settings.openai_api_key.get_secret_value(), link_key=secrets.token_urlsafe(24),
-            stream_connect_timeout_s=rt.settings.stream_token_ttl_s + 5,
+            stream_connect_timeout_s=rt.settings.stream_start_timeout_s,
         )
         try:
             await rt.registry.open_call(setup, tenant.max_concurrent_calls)

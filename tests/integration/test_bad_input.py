@@ -197,3 +197,19 @@ async def test_admin_live_sessions_requires_admin_key(live) -> None:
         r = await http.get(f"{live.gateway_url}/api/v1/admin/live-sessions",
                            headers={"Authorization": "Bearer test-admin-key-123456"})
         assert r.status_code == 200 and isinstance(r.json(), list)
+
+
+async def test_call_whose_stream_never_starts_is_ended_and_reaped(live, store, make_tenant) -> None:
+    tenant = await make_tenant()
+    sid = new_call_sid()
+    await answer(live, tenant, sid)
+    call = await wait_call_ended(store, tenant.id, sid, timeout_s=15)
+    assert call.status == CallStatus.FAILED and call.end_reason == "stream_never_connected"
+    async with httpx.AsyncClient() as http:
+        for _ in range(50):
+            r = await http.get(f"{live.gateway_url}/api/v1/admin/live-sessions/{sid}",
+                               headers={"Authorization": "Bearer test-admin-key-123456"})
+            if r.status_code == 404:
+                break
+            await asyncio.sleep(0.1)
+    problem(r, 404, "not_found")
