@@ -97,18 +97,18 @@ class CallSession:
         except ModelStreamClosed as exc:
             if not self._ending:
                 log.warning("model_stream_closed", call_sid=self.setup.call_sid, reason=exc.reason)
-                await self._abort(1011, "model_unavailable", f"model_error: {exc.reason}")
+                await self.abort(1011, "model_unavailable", f"model_error: {exc.reason}")
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # the call must end with a recorded reason, never hang
             log.exception("model_loop_failed", call_sid=self.setup.call_sid)
-            await self._abort(1011, "internal_error", f"internal_error: {type(exc).__name__}")
+            await self.abort(1011, "internal_error", f"internal_error: {type(exc).__name__}")
 
-    async def _abort(self, code: int, reason: str, end_reason: str) -> None:
+    async def abort(self, code: int, reason: str, end_reason: str, status: CallStatus = CallStatus.FAILED) -> None:
         """End the call from our side: tell the gateway to close the websocket, record why."""
         self._close_frame = link.encode_json(link.Kind.CLOSE, {"code": code, "reason": reason})
         self._send_link(self._close_frame)
-        await self.finish(CallStatus.FAILED, end_reason)
+        await self.finish(status, end_reason)
 
     async def finish(self, status: CallStatus, reason: str) -> None:
         if self._ending:
@@ -156,9 +156,11 @@ class CallSession:
         except (asyncio.IncompleteReadError, ConnectionError, link.LinkError, asyncio.TimeoutError):
             if self.stream_sid is not None:
                 await self.finish(CallStatus.FAILED, "media_disconnected")
+        except ModelStreamClosed as exc:
+            await self.abort(1011, "model_unavailable", f"model_error: {exc.reason}")
         except Exception as exc:  # never leave a call hanging without a recorded reason
             log.exception("media_loop_failed", call_sid=self.setup.call_sid)
-            await self._abort(1011, "internal_error", f"internal_error: {type(exc).__name__}")
+            await self.abort(1011, "internal_error", f"internal_error: {type(exc).__name__}")
         finally:
             writer.close()
 
@@ -178,7 +180,7 @@ class CallSession:
         except tm.MalformedMessage as exc:
             self._malformed(exc)
             if self.stats["malformed"] > MAX_MALFORMED:
-                await self._abort(1007, "too many malformed messages", "protocol_error: malformed messages")
+                await self.abort(1007, "too many malformed messages", "protocol_error: malformed messages")
             return
         if isinstance(msg, tm.Media):
             for _, media in self.reorder.push(msg.sequenceNumber, msg):
@@ -204,7 +206,7 @@ class CallSession:
 
     async def _on_start(self, msg: tm.Start) -> None:
         if self.stream_sid is not None:
-            await self._abort(1008, "duplicate start", "protocol_error: duplicate start")
+            await self.abort(1008, "duplicate start", "protocol_error: duplicate start")
             return
         self.stream_sid = msg.start.streamSid
         # Media numbering continues from start's sequenceNumber, so an early reordering is caught.

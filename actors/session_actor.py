@@ -55,7 +55,7 @@ class SessionActor:
 
     async def end(self, reason: str) -> None:
         if self._session is not None:
-            await self._session._abort(1000, reason, reason)
+            await self._session.abort(1000, reason, reason, status=CallStatus.COMPLETED)
 
     async def wait_done(self) -> dict[str, Any]:
         """Resolve when the call has ended and its records are written."""

@@ -40,3 +40,11 @@ async def live_session(call_sid: str, rt: Runtime = Depends(runtime)) -> dict[st
     if state is None:
         raise ApiError(404, "not_found", "No live session for that call")
     return state
+
+
+@router.post("/api/v1/admin/live-sessions/{call_sid}/end", summary="End a live call now", status_code=202,
+             operation_id="admin_end_live_session", dependencies=[Depends(require_admin)], tags=["admin"])
+async def end_live_session(call_sid: str, rt: Runtime = Depends(runtime)) -> dict[str, str]:
+    if not await rt.registry.end(call_sid, "ended_by_operator"):
+        raise ApiError(404, "not_found", "No live session for that call")
+    return {"call_sid": call_sid, "status": "ending"}

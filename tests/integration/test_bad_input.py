@@ -213,3 +213,26 @@ async def test_call_whose_stream_never_starts_is_ended_and_reaped(live, store, m
                 break
             await asyncio.sleep(0.1)
     problem(r, 404, "not_found")
+
+
+async def test_operator_can_end_a_live_call(live, store, make_tenant) -> None:
+    tenant = await make_tenant()
+    sid = new_call_sid()
+    token = await answer(live, tenant, sid)
+    admin = {"Authorization": "Bearer test-admin-key-123456"}
+    async with connect(ws_url(live)) as ws:
+        await ws.send(start_msg(sid, token))
+        await ws.send(media_msg(2))
+        async with httpx.AsyncClient() as http:
+            for _ in range(50):  # the actor records in-progress once it has the start
+                state = (await http.get(f"{live.gateway_url}/api/v1/admin/live-sessions/{sid}", headers=admin)).json()
+                if state.get("state") == "in_call":
+                    break
+                await asyncio.sleep(0.05)
+            r = await http.post(f"{live.gateway_url}/api/v1/admin/live-sessions/{sid}/end", headers=admin)
+            assert r.status_code == 202
+            problem(await http.post(f"{live.gateway_url}/api/v1/admin/live-sessions/CAnope/end", headers=admin),
+                    404, "not_found")
+        assert await closed_with(ws) == (1000, "ended_by_operator")
+    call = await wait_call_ended(store, tenant.id, sid)
+    assert call.status == CallStatus.COMPLETED and call.end_reason == "ended_by_operator"
