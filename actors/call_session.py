@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import os
 import socket
 import time
 from collections import deque
 from typing import Any, Callable
 
-import orjson
 import structlog
 
 from actors import link
@@ -135,14 +135,11 @@ class CallSession:
     # ---- media link ------------------------------------------------------------------------
 
     async def serve_link(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        """One gateway connection; the first frame must be HELLO with this call's link key."""
+        """The gateway's media connection for this call (its HELLO already checked by the actor)."""
+        if self._writer is not None:  # one media link per call
+            writer.close()
+            return
         try:
-            kind, body = await asyncio.wait_for(link.read_frame(reader), timeout=10)
-            hello = orjson.loads(body) if kind == link.Kind.HELLO else {}
-            if hello.get("call_sid") != self.setup.call_sid or hello.get("link_key") != self.setup.link_key \
-                    or self._writer is not None:
-                writer.close()
-                return
             self._writer = writer
             if self._ending:  # ended before the media arrived (e.g. the model refused the session)
                 writer.write(self._close_frame or link.encode_json(link.Kind.CLOSE, {"code": 1000, "reason": "call ended"}))
@@ -370,7 +367,7 @@ class CallSession:
             "turn_state": self.turns.state.value, "turn_index": self.turns.turn_index,
             "vad_speaking": self.vad.speaking, "frames_out": self.audio.frames_out if self.audio else 0,
             "buffered_ms": playout.unheard_ms(self._now_ms()) if playout else 0,
-            "model_session_id": self.model.session_id, "node": self.node,
+            "model_session_id": self.model.session_id, "node": self.node, "pid": os.getpid(),
             "agent": {"name": self.setup.agent.name, "version": self.setup.agent.version},
             "duration_s": round(self.clock() - self.started_mono, 1) if self.started_mono else 0.0,
             **self.stats,

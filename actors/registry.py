@@ -1,8 +1,9 @@
 """Session registry: the one place that talks to Ray about session actors.
 
-Keeps a warm pool of ready actors (call setup must not wait for a worker process to start),
-spreads them across the cluster's nodes, admits calls against capacity, and reaps actors when
-their call ends. The gateway calls plain methods here and never touches Ray itself.
+Keeps warm capacity (spare call slots on ready actors, so call setup never waits for a worker
+process to start), places each call on the least-loaded actor (actors themselves are spread
+across the cluster's nodes), admits calls against capacity, and retires actors whose calls
+have ended. The gateway calls plain methods here and never touches Ray itself.
 """
 
 from __future__ import annotations
@@ -26,119 +27,154 @@ class AdmissionRejected(Exception):
         self.reason = reason
 
 
+@dataclass(eq=False)
+class _Actor:
+    handle: Any
+    host: str
+    port: int
+    capacity: int
+    live: int = 0
+
+    @property
+    def free(self) -> int:
+        return self.capacity - self.live
+
+
 @dataclass
 class LiveCall:
     call_sid: str
     tenant_id: str
-    handle: Any
-    host: str
-    port: int
-    link_key: str
+    actor: _Actor = field(repr=False)
+    link_key: str = field(repr=False)
     reaper: asyncio.Task[None] | None = field(default=None, repr=False)
 
+    @property
+    def host(self) -> str:
+        return self.actor.host
 
-@dataclass
-class _Warm:
-    handle: Any
-    host: str
-    port: int
+    @property
+    def port(self) -> int:
+        return self.actor.port
 
 
 class SessionRegistry:
     def __init__(self, *, pool_size: int, max_live_calls: int, actor_cpus: float, bind_host: str,
-                 log_level: str = "info") -> None:
-        self.pool_size = pool_size
+                 calls_per_actor: int = 1, log_level: str = "info", model_api_key: str | None = None,
+                 model_websocket_base_url: str | None = None) -> None:
+        self.pool_size = pool_size  # spare call slots kept warm
         self.max_live_calls = max_live_calls
+        self.calls_per_actor = calls_per_actor
         self._actor_cls = ray.remote(SessionActor).options(
-            num_cpus=actor_cpus, scheduling_strategy="SPREAD", max_concurrency=64, max_restarts=0)
-        self._bind_host = bind_host
-        self._log_level = log_level
-        self._pool: asyncio.Queue[_Warm] = asyncio.Queue()
+            num_cpus=actor_cpus, scheduling_strategy="SPREAD", max_concurrency=1000, max_restarts=0)
+        self._actor_args = (bind_host, log_level, calls_per_actor, model_api_key, model_websocket_base_url)
+        self._actors: list[_Actor] = []
         self._live: dict[str, LiveCall] = {}
-        self._filling = 0
-        self._fill_lock = asyncio.Semaphore(2)  # worker start-up is CPU heavy; don't stampede
+        self._starting = 0
+        self._start_lock = asyncio.Semaphore(2)  # worker start-up is CPU heavy; don't stampede
 
-    # ---- pool
-    async def _spawn(self) -> _Warm:
-        handle = self._actor_cls.remote(self._bind_host, self._log_level)
+    # ---- warm capacity
+    def spare_slots(self) -> int:
+        return sum(a.free for a in self._actors) + self._starting * self.calls_per_actor
+
+    async def _start_actor(self) -> _Actor:
+        handle = self._actor_cls.remote(*self._actor_args)
         host, port = await handle.ready.remote()
-        return _Warm(handle, host, port)
+        return _Actor(handle, host, port, self.calls_per_actor)
 
     def refill(self) -> None:
-        missing = self.pool_size - self._pool.qsize() - self._filling
-        for _ in range(max(0, missing)):
-            self._filling += 1
+        while self.spare_slots() < self.pool_size:
+            self._starting += 1
             asyncio.get_running_loop().create_task(self._fill_one())
 
     async def _fill_one(self) -> None:
         try:
-            async with self._fill_lock:
-                self._pool.put_nowait(await self._spawn())
+            async with self._start_lock:
+                self._actors.append(await self._start_actor())
         except Exception:
-            log.exception("warm_actor_failed")
+            log.exception("session_actor_start_failed")
         finally:
-            self._filling -= 1
+            self._starting -= 1
 
     async def warm_up(self, timeout_s: float = 120.0) -> None:
-        """Fill the pool and wait until it is full (start-up, tests, benchmarks)."""
+        """Fill the warm capacity and wait until it is ready (start-up, tests, benchmarks)."""
         self.refill()
-        deadline = asyncio.get_running_loop().time() + timeout_s
-        while self._pool.qsize() < self.pool_size and asyncio.get_running_loop().time() < deadline:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout_s
+        while self._starting and loop.time() < deadline:
             await asyncio.sleep(0.05)
 
     # ---- calls
     def live_count(self, tenant_id: str | None = None) -> int:
         return sum(1 for c in self._live.values() if tenant_id is None or c.tenant_id == tenant_id)
 
+    async def _place(self) -> _Actor:
+        candidates = [a for a in self._actors if a.free > 0]
+        if candidates:
+            return min(candidates, key=lambda a: a.live)
+        actor = await self._start_actor()  # cold start: only when warm capacity ran out
+        self._actors.append(actor)
+        return actor
+
     async def open_call(self, setup: CallSetup, tenant_limit: int) -> LiveCall:
         if len(self._live) >= self.max_live_calls:
             raise AdmissionRejected("capacity")
         if self.live_count(setup.tenant_id) >= tenant_limit:
             raise AdmissionRejected("tenant_concurrency_limit")
-        warm = self._pool.get_nowait() if not self._pool.empty() else await self._spawn()
+        actor = await self._place()
+        actor.live += 1
         self.refill()
-        await warm.handle.configure.remote(setup)
-        call = LiveCall(setup.call_sid, setup.tenant_id, warm.handle, warm.host, warm.port, setup.link_key)
+        try:
+            await actor.handle.configure.remote(setup)
+        except Exception:
+            actor.live -= 1
+            raise
+        call = LiveCall(setup.call_sid, setup.tenant_id, actor, setup.link_key)
         self._live[setup.call_sid] = call
         call.reaper = asyncio.get_running_loop().create_task(self._reap(call))
         return call
 
     async def _reap(self, call: LiveCall) -> None:
         try:
-            await call.handle.wait_done.remote()
+            await call.actor.handle.wait_done.remote(call.call_sid)
         except Exception:
             log.exception("session_actor_died", call_sid=call.call_sid)
         finally:
             self._live.pop(call.call_sid, None)
-            ray.kill(call.handle, no_restart=True)
+            call.actor.live -= 1
+            if self.calls_per_actor == 1:  # one call, one process: never reuse it
+                self._retire(call.actor)
+
+    def _retire(self, actor: _Actor) -> None:
+        if actor in self._actors:
+            self._actors.remove(actor)
+        ray.kill(actor.handle, no_restart=True)
 
     def get(self, call_sid: str) -> LiveCall | None:
         return self._live.get(call_sid)
 
     async def state(self, call_sid: str) -> dict[str, Any] | None:
         call = self._live.get(call_sid)
-        return await call.handle.state.remote() if call else None
+        return await call.actor.handle.state.remote(call_sid) if call else None
 
     async def states(self, tenant_id: str | None = None) -> list[dict[str, Any]]:
         calls = [c for c in self._live.values() if tenant_id is None or c.tenant_id == tenant_id]
-        return list(await asyncio.gather(*(c.handle.state.remote() for c in calls)))
+        return list(await asyncio.gather(*(c.actor.handle.state.remote(c.call_sid) for c in calls)))
 
     async def end(self, call_sid: str, reason: str) -> bool:
         call = self._live.get(call_sid)
         if call is None:
             return False
-        await call.handle.end.remote(reason)
+        await call.actor.handle.end.remote(call_sid, reason)
         return True
 
     async def shutdown(self) -> None:
         for call in list(self._live.values()):
             try:
-                await asyncio.wait_for(call.handle.end.remote("shutdown"), 5)
+                await asyncio.wait_for(call.actor.handle.end.remote(call.call_sid, "shutdown"), 5)
             except Exception:
                 pass
             if call.reaper:
                 call.reaper.cancel()
-            ray.kill(call.handle, no_restart=True)
         self._live.clear()
-        while not self._pool.empty():
-            ray.kill(self._pool.get_nowait().handle, no_restart=True)
+        for actor in list(self._actors):
+            self._retire(actor)

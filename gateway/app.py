@@ -27,7 +27,9 @@ def create_app(settings: Settings, *, redis_url: str, model_websocket_base_url: 
         store = Store.from_url(redis_url, settings.key_prefix)
         registry = SessionRegistry(pool_size=settings.warm_pool_size, max_live_calls=settings.max_live_calls,
                                    actor_cpus=settings.actor_cpus, bind_host=settings.media_bind_host,
-                                   log_level=settings.log_level)
+                                   calls_per_actor=settings.calls_per_actor, log_level=settings.log_level,
+                                   model_api_key=settings.openai_api_key.get_secret_value(),
+                                   model_websocket_base_url=model_websocket_base_url)
         secret = settings.stream_token_secret
         if secret is None:
             log.warning("stream_token_secret_generated", hint="set VOXRAY_STREAM_TOKEN_SECRET for multiple gateways")

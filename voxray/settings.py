@@ -38,7 +38,11 @@ class Settings(BaseSettings):
 
     # Ray and session actors.
     ray_address: str | None = None
+    # Spare call slots kept on ready session actors, so call setup never starts a process.
     warm_pool_size: int = Field(default=4, ge=0, le=1000)
+    # Calls one session actor hosts. 1: every call gets its own actor process, retired after
+    # the call. More: fewer processes (each costs ~145 MB and ~0.6 % of a core when idle).
+    calls_per_actor: int = Field(default=1, ge=1, le=1000)
     max_live_calls: int = Field(default=200, ge=1)
     actor_cpus: float = Field(default=0.01, gt=0)
     # Interface the actor's media socket binds to; the gateway connects there. On a

@@ -8,6 +8,7 @@ audio path.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from openai import AsyncOpenAI, OpenAIError
@@ -24,10 +25,21 @@ from pipelines.realtime_events import (
 )
 
 
+@functools.lru_cache(maxsize=16)
+def client_for(api_key: str, websocket_base_url: str | None) -> AsyncOpenAI:
+    """One SDK client per credentials and endpoint, shared by the calls of a process.
+
+    Building one costs tens of ms (and the SDK imports its realtime modules lazily), so
+    session actors build it when they start, not during call setup.
+    """
+    client = AsyncOpenAI(api_key=api_key, websocket_base_url=websocket_base_url, max_retries=0)
+    client.realtime  # noqa: B018  (forces the lazy import of the realtime resources)
+    return client
+
+
 class OpenAIRealtimeStream:
-    def __init__(self, *, api_key: str, model: str, websocket_base_url: str | None,
-                 extra_query: dict[str, str] | None = None) -> None:
-        self._client = AsyncOpenAI(api_key=api_key, websocket_base_url=websocket_base_url, max_retries=0)
+    def __init__(self, *, client: AsyncOpenAI, model: str, extra_query: dict[str, str] | None = None) -> None:
+        self._client = client
         self._model = model
         self._extra_query = extra_query or {}
         self._conn: Any = None
