@@ -78,7 +78,7 @@ class SessionRegistry:
 
     async def _start_actor(self) -> _Actor:
         handle = self._actor_cls.remote(*self._actor_args)
-        host, port = await handle.ready.remote()
+        host, port = await handle.ready.remote()  # type: ignore[attr-defined]
         return _Actor(handle, host, port, self.calls_per_actor)
 
     def refill(self) -> None:

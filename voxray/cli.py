@@ -6,6 +6,8 @@ import asyncio
 import json
 import os
 import secrets
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -136,6 +138,12 @@ def sessions() -> None:
                   headers={"Authorization": f"Bearer {info['admin_key']}"}, timeout=10)
     r.raise_for_status()
     typer.echo(json.dumps(r.json(), indent=2))
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def bench(ctx: typer.Context) -> None:
+    """Run the latency benchmark (benchmarks/latency.py; run from the repository root)."""
+    raise typer.Exit(subprocess.call([sys.executable, "-m", "benchmarks.latency", *ctx.args]))
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import ray
+from pydantic import SecretStr
 import uvicorn
 
 from voxray.processes import stop_process
@@ -57,7 +58,7 @@ def start_model_server(host: str, port: int, script: str | None, think_ms: int |
 def demo_tenant(auth_token: str, number: str = DEMO_NUMBER, tenant_id: str = DEMO_TENANT,
                 agent: AgentConfig | None = None) -> Tenant:
     return Tenant(id=tenant_id, name="Demo Business", twilio_account_sid="AC" + secrets.token_hex(16),
-                  twilio_auth_token=auth_token, phone_numbers=[number], agent=agent or AgentConfig())
+                  twilio_auth_token=SecretStr(auth_token), phone_numbers=[number], agent=agent or AgentConfig())
 
 
 @dataclass

@@ -15,6 +15,10 @@ import redis.asyncio as aioredis
 from voxray.records import CallRecord, FunctionCall, Tenant, TranscriptSegment
 
 
+def _text(raw: bytes | str) -> str:
+    return raw.decode() if isinstance(raw, bytes) else raw
+
+
 class Store:
     def __init__(self, redis: aioredis.Redis, prefix: str = "vx") -> None:
         self.redis = redis
@@ -52,7 +56,7 @@ class Store:
 
     async def tenant_for_number(self, number: str) -> Tenant | None:
         tid = await self.redis.get(self._number(number))
-        return await self.get_tenant(tid.decode()) if tid else None
+        return await self.get_tenant(_text(tid)) if tid else None
 
     async def tenant_count(self) -> int:
         return int(await self.redis.scard(f"{self.p}:tenants"))
@@ -71,7 +75,7 @@ class Store:
 
     async def tenant_of_call(self, sid: str) -> str | None:
         raw = await self.redis.get(f"{self.p}:callidx:{sid}")
-        return raw.decode() if raw else None
+        return _text(raw) if raw else None
 
     async def update_call(self, tid: str, sid: str, **fields: Any) -> CallRecord | None:
         call = await self.get_call(tid, sid)
@@ -103,7 +107,7 @@ class Store:
     async def consume_stream_nonce(self, nonce: str) -> str | None:
         """Atomically take the nonce: the first caller gets the call SID, replays get None."""
         raw = await self.redis.getdel(f"{self.p}:stoken:{nonce}")
-        return raw.decode() if raw else None
+        return _text(raw) if raw else None
 
     async def ping(self) -> float:
         t = time.perf_counter()
