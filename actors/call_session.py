@@ -180,7 +180,7 @@ class CallSession:
                 await self.abort(1007, "too many malformed messages", "protocol_error: malformed messages")
             return
         if isinstance(msg, tm.Media):
-            for _, media in self.reorder.push(msg.sequenceNumber, msg):
+            for _, media in self.reorder.push(msg.media.chunk, msg):
                 await self._on_caller_audio(media)
             self.stats["lost"] = self.reorder.lost
         elif isinstance(msg, tm.MarkEcho):
@@ -206,8 +206,9 @@ class CallSession:
             await self.abort(1008, "duplicate start", "protocol_error: duplicate start")
             return
         self.stream_sid = msg.start.streamSid
-        # Media numbering continues from start's sequenceNumber, so an early reordering is caught.
-        self.reorder = ReorderBuffer(depth=4, start=msg.sequenceNumber + 1)
+        # Order media by chunk, not sequenceNumber: Twilio numbers every message it sends
+        # (marks, dtmf) in sequenceNumber, while chunk counts media only, from 1 (§A.2).
+        self.reorder = ReorderBuffer(depth=4, start=1)
         self.started_mono = self.clock()
         self.audio = AgentAudio(self.stream_sid, self.setup.agent.audio_mode, self.setup.agent.mark_every_frames)
         self.state = "in_call"

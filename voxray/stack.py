@@ -83,8 +83,11 @@ class Stack:
             port = s.local_model_port or free_port()
             self.model_proc, self.model_url = start_model_server("127.0.0.1", port, s.local_model_script, think_ms)
         if not ray.is_initialized():
+            # Ray starts workers at nice 15; session actors carry live audio and must not be the
+            # first to starve when the host is busy. (On a cluster: RAY_worker_niceness=0.)
+            system_config = {} if s.ray_address else {"worker_niceness": 0}
             ray.init(address=s.ray_address, namespace="voxray", include_dashboard=False,
-                     log_to_driver=s.log_level == "debug", configure_logging=False)
+                     log_to_driver=s.log_level == "debug", configure_logging=False, _system_config=system_config)
             self._owns_ray = True
         return self
 

@@ -27,7 +27,7 @@ from pipelines.twilio_media import FRAME_MS, MalformedMessage
 from simulators.carrier.caller import Caller, Tick
 from simulators.carrier.errors import StreamUrlError, TwimlError
 from simulators.carrier.playout import BYTES_PER_S, PlayoutBuffer
-from simulators.carrier.result import BargeInResult, CallResult, TurnResult
+from simulators.carrier.result import BargeInResult, CallResult, CallTiming, TurnResult
 from simulators.carrier.script import BargeIn, Say, Step
 from simulators.carrier.twiml import Connect, Stream, parse_twiml
 from simulators.speech import synthesize_ulaw
@@ -103,6 +103,8 @@ class CallConfig:
     webhook_timeout_s: float = WEBHOOK_TIMEOUT_S
     connect_timeout_s: float = 10.0
     max_duration_s: float = 600.0
+    timing: bool = False
+    """Keep per-frame send/arrival times in ``CallResult.timing`` (latency benchmarks)."""
 
 
 class SimulatedCall:
@@ -121,6 +123,7 @@ class SimulatedCall:
         self.result = CallResult(
             call_sid=new_sid("CA"), stream_sid=new_sid("MZ"),
             from_number=config.from_number, to_number=config.to_number,
+            timing=CallTiming() if config.timing else None,
         )
 
     async def run(self) -> CallResult:
@@ -243,12 +246,16 @@ class _Outbox:
         self._ws = ws
         self._seq = 0
         self._lock = asyncio.Lock()
+        #: Loop time just before the last send started (after serializing): its causal send time.
+        self.started_at = 0.0
 
     async def send(self, build: Callable[[int], str]) -> float:
         """Send ``build(sequenceNumber)``; return the loop time when the send completed."""
         async with self._lock:
             self._seq += 1
-            await self._ws.send(build(self._seq))
+            text = build(self._seq)
+            self.started_at = asyncio.get_running_loop().time()
+            await self._ws.send(text)
         return asyncio.get_running_loop().time()
 
     async def send_unnumbered(self, text: str) -> None:
@@ -293,6 +300,8 @@ class _MediaSession:
             self._finish()
             return
         self.t0 = self.loop.time()
+        if result.timing is not None:
+            result.timing.t0 = self.t0
         tasks = {
             "sender": asyncio.create_task(self._send_loop()),
             "receiver": asyncio.create_task(self._receive_loop()),
@@ -389,6 +398,8 @@ class _MediaSession:
                     return True
                 chunk += 1
                 sent_at = await self._send_media(chunk, tick.audio)
+                if self.result.timing is not None:
+                    self.result.timing.frame_sent.append(self.outbox.started_at)
                 self._account_frame(tick, sent_at)
         except ConnectionClosed:
             return False
@@ -414,6 +425,7 @@ class _MediaSession:
         result = self.result
         result.frames_sent += 1
         self.caller_audio += tick.audio
+        timing = result.timing
         if tick.started is not None:
             turn = TurnResult(
                 index=len(result.turns), kind=tick.started.kind, text=tick.started.text,
@@ -430,6 +442,8 @@ class _MediaSession:
         if tick.ended and self._speaking is not None:
             self._speaking.speech_end_s = sent_at - self.t0
             self._awaiting_agent = (self._speaking, sent_at)
+            if timing is not None:
+                timing.turn_end_frames.append((self._speaking.index, result.frames_sent - 1))
             self._speaking = None
 
     # ---- gateway -> caller ----------------------------------------------------------------
@@ -458,6 +472,8 @@ class _MediaSession:
             self._on_media(message, now)
         elif isinstance(message, tm.OutMark):
             result.marks_received += 1
+            if result.timing is not None:
+                result.timing.marks.append((now, self.playout.received_bytes, message.mark.name))
             self.playout.push_mark(message.mark.name, now)
             await self._echo_marks(self.playout.advance(now))
         else:
@@ -475,6 +491,10 @@ class _MediaSession:
             return
         self.result.frames_received += 1
         self.result.agent_audio_ms_received += len(audio) / (BYTES_PER_S / 1000)
+        timing = self.result.timing
+        if timing is not None:
+            timing.media_at.append(now)
+            timing.media_bytes.append(len(audio))
         self.playout.push_media(audio, now)
         if self._awaiting_agent is not None:
             turn, last_speech = self._awaiting_agent

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from array import array
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -29,6 +30,27 @@ class BargeInResult:
     speech_start_s: float
     #: First barge-in speech frame sent -> ``clear`` received.
     reaction_ms: float | None = None
+
+
+@dataclass
+class CallTiming:
+    """Per-frame times for latency benchmarks (``CallConfig(timing=True)``; None otherwise).
+
+    Times are the event loop's clock, ``time.monotonic()`` (CLOCK_MONOTONIC, comparable across
+    processes on one host). Arrays grow with the call, one entry per 20 ms frame at most.
+    """
+
+    #: When the caller's first frame was due (the stream's time zero).
+    t0: float = 0.0
+    #: Media frame k (k = 0, 1, ...): when its websocket send started (after serializing).
+    frame_sent: array = field(default_factory=lambda: array("d"))  # type: ignore[type-arg]
+    #: Each agent ``media`` message, in arrival order: when it arrived and its audio bytes.
+    media_at: array = field(default_factory=lambda: array("d"))  # type: ignore[type-arg]
+    media_bytes: array = field(default_factory=lambda: array("l"))  # type: ignore[type-arg]
+    #: Each agent ``mark``: (arrival time, agent audio bytes received before it, name).
+    marks: list[tuple[float, int, str]] = field(default_factory=list)
+    #: For each caller utterance that ended: (turn index, index k of its last speech frame).
+    turn_end_frames: list[tuple[int, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -65,6 +87,7 @@ class CallResult:
     errors: list[str] = field(default_factory=list)
     timeouts: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    timing: CallTiming | None = field(default=None, repr=False)
     #: mu-law 8 kHz, time-aligned from the first media frame: every frame the caller sent,
     #: and the agent audio as the caller heard it (silence where nothing played).
     caller_audio: bytes = field(default=b"", repr=False)

@@ -32,10 +32,12 @@ async def run_calls(
     save_dir: str | None = None,
     account_sid: str | None = None,
     max_duration_s: float = 600.0,
+    timing: bool = False,
 ) -> list[CallResult]:
     """Place ``n`` concurrent inbound calls, starting one every ``stagger_ms``.
 
     With ``save_dir``, writes ``call-NNN/caller.wav`` and ``call-NNN/agent.wav`` per call.
+    With ``timing``, each result carries per-frame send/arrival times (``CallResult.timing``).
     Results are in call order.
     """
     await synthesize_script(script, synthesize_ulaw)  # warm the speech cache once for all calls
@@ -48,7 +50,7 @@ async def run_calls(
             config = CallConfig(
                 gateway_url=gateway_url, public_base_url=public_base_url, auth_token=auth_token,
                 to_number=to_number, from_number=caller_number(index), script=tuple(script),
-                account_sid=account, max_duration_s=max_duration_s,
+                account_sid=account, max_duration_s=max_duration_s, timing=timing,
             )
             return await SimulatedCall(config, http=http).run()
 

@@ -28,11 +28,13 @@ def _parse(argv: list[str] | None) -> RealtimeServerConfig:
     parser.add_argument("--think-ms", type=int, default=300)
     parser.add_argument("--pace", type=float, default=4.0, help="audio streaming speed, x real time")
     parser.add_argument("--voice", default="marin")
+    parser.add_argument("--record-timing", action="store_true",
+                        help="keep per-session append/delta times for benchmarks (GET /local/sessions/ID/timing)")
     args = parser.parse_args(argv)
     try:
         return RealtimeServerConfig(host=args.host, port=args.port, api_key=args.api_key, script_dir=args.script_dir,
                                     default_script=args.script, think_ms=args.think_ms, pace=args.pace,
-                                    voice=args.voice)
+                                    voice=args.voice, record_timing=args.record_timing)
     except ValidationError as exc:
         parser.error(str(exc))
         raise  # unreachable: parser.error exits

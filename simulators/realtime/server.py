@@ -6,6 +6,8 @@ the session returns. HTTP routes (served from ``process_request``, before any up
 
 - ``GET /local/health`` -> ``{"status": "ok", "connections": n, "sessions": [ids...]}``
 - ``GET /local/sessions/{session_id}/events`` -> JSON list of the client events received
+- ``GET /local/sessions/{session_id}/timing`` -> append receive and audio delta send times
+  (``timing.py``; only with ``record_timing``, else 404)
 - ``GET /v1/realtime?model=M[&script=NAME]`` -> the Realtime websocket (``Authorization: Bearer``)
 """
 
@@ -29,6 +31,7 @@ from websockets.asyncio.server import serve as ws_serve
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
+from pipelines.realtime_events import OutputAudioDelta
 from simulators.speech import SpeechUnavailable
 
 from . import voice
@@ -37,6 +40,7 @@ from .eventlog import EventLog
 from .events import error_event, new_id
 from .script import DEFAULT_SCRIPT_DIR, ScriptError, load_script
 from .session import Close, Output, RealtimeSession, Send, SessionSettings, Synthesize, refuse_beta
+from .timing import SessionTiming, TimingLog
 
 log = logging.getLogger(__name__)
 CLOSE_POLICY = 1008
@@ -61,6 +65,8 @@ class RealtimeServerConfig(BaseModel):
     voice: str = Field(default="marin", description="default session output voice")
     max_logged_sessions: int = Field(default=64, ge=1)
     max_events_per_session: int = Field(default=5000, ge=10)
+    record_timing: bool = Field(default=False, description="keep per-session timing for benchmarks (timing.py)")
+    max_timed_sessions: int = Field(default=2000, ge=1)
 
     @field_validator("voice")
     @classmethod
@@ -103,6 +109,7 @@ class _App:
     def __init__(self, config: RealtimeServerConfig) -> None:
         self.config = config
         self.events = EventLog(config.max_logged_sessions, config.max_events_per_session)
+        self.timing = TimingLog(config.max_timed_sessions) if config.record_timing else None
         self.connections = 0
 
     def process_request(self, connection: ServerConnection, request: Request) -> Response | None:
@@ -115,6 +122,12 @@ class _App:
             if log is None:
                 return _json(connection, HTTPStatus.NOT_FOUND, {"error": {"message": "unknown session"}})
             return _json(connection, HTTPStatus.OK, log.snapshot())
+        if path.startswith("/local/sessions/") and path.endswith("/timing"):
+            timing = self.timing.get(path[len("/local/sessions/"):-len("/timing")]) if self.timing else None
+            if timing is None:
+                message = "unknown session" if self.timing else "timing is off (start with --record-timing)"
+                return _json(connection, HTTPStatus.NOT_FOUND, {"error": {"message": message}})
+            return _json(connection, HTTPStatus.OK, timing.snapshot())
         if path.rstrip("/") != REALTIME_PATH:
             return _json(connection, HTTPStatus.NOT_FOUND, {"error": {"message": f"no route for {path}"}})
         return self._authenticate(connection, request)
@@ -158,7 +171,8 @@ class _App:
         session = RealtimeSession(settings, agent, self.events.open(session_id, loop.time()), session_id,
                                   expires_at=int(time.time()) + SESSION_TTL_S)
         log.info("session %s opened (model %s, script %s)", session_id, model, script or "-")
-        reason = await _Link(ws, session).run()
+        timing = self.timing.open(session_id) if self.timing is not None else None
+        reason = await _Link(ws, session, timing).run()
         log.info("session %s ended: %s", session_id, reason)
 
     def _agent(self, name: str | None) -> Agent:
@@ -188,9 +202,10 @@ def _json(connection: ServerConnection, status: HTTPStatus, body: Any) -> Respon
 class _Link:
     """Runs one session over one websocket: one reader task, TTS in threads, timers from the session."""
 
-    def __init__(self, ws: ServerConnection, session: RealtimeSession) -> None:
+    def __init__(self, ws: ServerConnection, session: RealtimeSession, timing: SessionTiming | None = None) -> None:
         self._ws = ws
         self._session = session
+        self._timing = timing
         self._inbox: asyncio.Queue[tuple[Any, ...]] = asyncio.Queue()
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -233,7 +248,10 @@ class _Link:
 
     async def _read(self) -> None:
         try:
+            timing = self._timing
             async for message in self._ws:
+                if timing is not None:
+                    timing.client_message(message)
                 self._inbox.put_nowait(("message", message))
         except ConnectionClosed:
             pass
@@ -244,7 +262,11 @@ class _Link:
         """Do what the session asked; False once the socket is to be closed."""
         for output in outputs:
             if isinstance(output, Send):
-                await self._ws.send(output.event.dump())
+                text = output.event.dump()
+                if self._timing is not None and isinstance(output.event, OutputAudioDelta):
+                    event = output.event  # timed as the send starts: causally before any receipt
+                    self._timing.audio_delta(event.response_id, event.item_id, event.delta)
+                await self._ws.send(text)
             elif isinstance(output, Close):
                 await self._ws.close(output.code, output.reason)
                 return False
