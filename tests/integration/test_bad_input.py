@@ -236,3 +236,30 @@ async def test_operator_can_end_a_live_call(live, store, make_tenant) -> None:
         assert await closed_with(ws) == (1000, "ended_by_operator")
     call = await wait_call_ended(store, tenant.id, sid)
     assert call.status == CallStatus.COMPLETED and call.end_reason == "ended_by_operator"
+
+
+async def test_mark_echoes_between_media_neither_delay_nor_drop_caller_audio(live, make_tenant) -> None:
+    """Twilio numbers every message in sequenceNumber; media order comes from chunk (regression)."""
+    tenant = await make_tenant()
+    sid = new_call_sid()
+    token = await answer(live, tenant, sid)
+    admin = {"Authorization": "Bearer test-admin-key-123456"}
+    async with connect(ws_url(live)) as ws:
+        await ws.send(start_msg(sid, token))
+        seq, sent = 2, 0
+        for chunk in range(1, 41):
+            media = media_msg(seq)  # chunk = seq - 1 by default; rewrite so chunks stay contiguous
+            media = media.replace(f'"chunk":"{seq - 1}"', f'"chunk":"{chunk}"')
+            await ws.send(media)
+            seq, sent = seq + 1, sent + 1
+            if chunk % 3 == 0:  # a mark echo takes a sequence number between media messages
+                await ws.send('{"event":"mark","sequenceNumber":"%d","streamSid":"MZ%s","mark":{"name":"x"}}'
+                              % (seq, "0" * 32))
+                seq += 1
+        async with httpx.AsyncClient() as http:
+            for _ in range(40):
+                state = (await http.get(f"{live.gateway_url}/api/v1/admin/live-sessions/{sid}", headers=admin)).json()
+                if state["frames_in"] == sent:
+                    break
+                await asyncio.sleep(0.05)
+        assert (state["frames_in"], state["lost"], state["malformed"]) == (sent, 0, 0)
