@@ -20,6 +20,8 @@ from actors.setup import CallSetup
 
 log = structlog.get_logger("voxray.registry")
 
+COLD_START_WAIT_S = 30.0
+
 
 class AdmissionRejected(Exception):
     def __init__(self, reason: str) -> None:
@@ -108,10 +110,16 @@ class SessionRegistry:
         return sum(1 for c in self._live.values() if tenant_id is None or c.tenant_id == tenant_id)
 
     async def _place(self) -> _Actor:
-        candidates = [a for a in self._actors if a.free > 0]
-        if candidates:
-            return min(candidates, key=lambda a: a.live)
-        actor = await self._start_actor()  # cold start: only when warm capacity ran out
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + COLD_START_WAIT_S
+        while True:
+            candidates = [a for a in self._actors if a.free > 0]
+            if candidates:
+                return min(candidates, key=lambda a: a.live)
+            if not self._starting or loop.time() > deadline:
+                break
+            await asyncio.sleep(0.02)  # an actor is already starting: take it, don't start another
+        actor = await self._start_actor()  # cold start: warm capacity ran out and none is coming
         self._actors.append(actor)
         return actor
 

@@ -41,7 +41,7 @@ async def test_inbound_call_with_two_turns_records_call_and_transcript(live, sto
     result = await SimulatedCall(call_config(live, tenant, script)).run()
 
     assert result.ok, (result.errors, result.setup_error, result.timeouts)
-    assert result.setup_ms is not None and result.setup_ms < 1000
+    assert result.setup_ms is not None  # how fast is the benchmark's business, not a test's
     assert len(result.turns) == 2 and all(t.latency_ms is not None for t in result.turns)
     assert result.agent_audio_ms_played > 1000
     assert result.marks_echoed > 0 and result.clears_received == 0
