@@ -13,7 +13,7 @@ from websockets.exceptions import ConnectionClosed
 
 from tests.integration.test_call_path import wait_call_ended
 from tests.integration.twilio_wire import (
-    answer, media_msg, new_call_sid, post_webhook, start_msg, webhook_form, ws_url,
+    ADMIN, answer, live_state, media_msg, new_call_sid, post_webhook, start_msg, webhook_form, ws_url,
 )
 from simulators.carrier.caller import speech_frames
 from simulators.speech import synthesize_ulaw
@@ -149,10 +149,7 @@ async def test_malformed_media_is_dropped_and_second_start_ends_call(live, store
                       '{"track":"inbound","chunk":"2","timestamp":"20","payload":"@@not base64@@"}}')
         await ws.send("[1, 2")
         await ws.send(media_msg(4))
-        await asyncio.sleep(0.3)
-        async with httpx.AsyncClient() as http:
-            state = (await http.get(f"{live.gateway_url}/api/v1/admin/live-sessions/{sid}",
-                                    headers={"Authorization": "Bearer test-admin-key-123456"})).json()
+        state = (await live_state(live, sid, until=lambda r: r.json()["malformed"] == 2)).json()
         # seq 3 was malformed, so seq 4 waits in the reorder buffer for it: one frame released.
         assert (state["malformed"], state["frames_in"], state["state"]) == (2, 1, "in_call"), state
         await ws.send(start_msg(sid, token))
@@ -205,33 +202,21 @@ async def test_call_whose_stream_never_starts_is_ended_and_reaped(live, store, m
     await answer(live, tenant, sid)
     call = await wait_call_ended(store, tenant.id, sid, timeout_s=15)
     assert call.status == CallStatus.FAILED and call.end_reason == "stream_never_connected"
-    async with httpx.AsyncClient() as http:
-        for _ in range(50):
-            r = await http.get(f"{live.gateway_url}/api/v1/admin/live-sessions/{sid}",
-                               headers={"Authorization": "Bearer test-admin-key-123456"})
-            if r.status_code == 404:
-                break
-            await asyncio.sleep(0.1)
-    problem(r, 404, "not_found")
+    problem(await live_state(live, sid, until=lambda r: r.status_code == 404), 404, "not_found")
 
 
 async def test_operator_can_end_a_live_call(live, store, make_tenant) -> None:
     tenant = await make_tenant()
     sid = new_call_sid()
     token = await answer(live, tenant, sid)
-    admin = {"Authorization": "Bearer test-admin-key-123456"}
     async with connect(ws_url(live)) as ws:
         await ws.send(start_msg(sid, token))
         await ws.send(media_msg(2))
+        await live_state(live, sid, until=lambda r: r.json().get("state") == "in_call")
         async with httpx.AsyncClient() as http:
-            for _ in range(50):  # the actor records in-progress once it has the start
-                state = (await http.get(f"{live.gateway_url}/api/v1/admin/live-sessions/{sid}", headers=admin)).json()
-                if state.get("state") == "in_call":
-                    break
-                await asyncio.sleep(0.05)
-            r = await http.post(f"{live.gateway_url}/api/v1/admin/live-sessions/{sid}/end", headers=admin)
+            r = await http.post(f"{live.gateway_url}/api/v1/admin/live-sessions/{sid}/end", headers=ADMIN)
             assert r.status_code == 202
-            problem(await http.post(f"{live.gateway_url}/api/v1/admin/live-sessions/CAnope/end", headers=admin),
+            problem(await http.post(f"{live.gateway_url}/api/v1/admin/live-sessions/CAnope/end", headers=ADMIN),
                     404, "not_found")
         assert await closed_with(ws) == (1000, "ended_by_operator")
     call = await wait_call_ended(store, tenant.id, sid)
@@ -243,7 +228,6 @@ async def test_mark_echoes_between_media_neither_delay_nor_drop_caller_audio(liv
     tenant = await make_tenant()
     sid = new_call_sid()
     token = await answer(live, tenant, sid)
-    admin = {"Authorization": "Bearer test-admin-key-123456"}
     async with connect(ws_url(live)) as ws:
         await ws.send(start_msg(sid, token))
         seq, sent = 2, 0
@@ -256,10 +240,5 @@ async def test_mark_echoes_between_media_neither_delay_nor_drop_caller_audio(liv
                 await ws.send('{"event":"mark","sequenceNumber":"%d","streamSid":"MZ%s","mark":{"name":"x"}}'
                               % (seq, "0" * 32))
                 seq += 1
-        async with httpx.AsyncClient() as http:
-            for _ in range(40):
-                state = (await http.get(f"{live.gateway_url}/api/v1/admin/live-sessions/{sid}", headers=admin)).json()
-                if state["frames_in"] == sent:
-                    break
-                await asyncio.sleep(0.05)
+        state = (await live_state(live, sid, until=lambda r: r.json()["frames_in"] == sent)).json()
         assert (state["frames_in"], state["lost"], state["malformed"]) == (sent, 0, 0)

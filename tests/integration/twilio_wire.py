@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import secrets
 from urllib.parse import urlencode
@@ -57,3 +58,17 @@ def start_msg(call_sid: str, token: str | None, stream_sid: str = "MZ" + "0" * 3
 def media_msg(seq: int, audio: bytes = b"\xff" * 160, stream_sid: str = "MZ" + "0" * 32) -> str:
     return tm.Media(sequenceNumber=seq, streamSid=stream_sid, media=tm.MediaInfo(
         chunk=seq - 1, timestamp=(seq - 2) * 20, payload=base64.b64encode(audio).decode())).dump()
+
+
+ADMIN = {"Authorization": "Bearer test-admin-key-123456"}
+
+
+async def live_state(live, call_sid: str, until=lambda r: True, tries: int = 60) -> httpx.Response:  # type: ignore[no-untyped-def]
+    """Poll the operator's live-state endpoint for a call until ``until(response)`` holds."""
+    async with httpx.AsyncClient() as http:
+        for _ in range(tries):
+            r = await http.get(f"{live.gateway_url}/api/v1/admin/live-sessions/{call_sid}", headers=ADMIN)
+            if until(r):
+                break
+            await asyncio.sleep(0.05)
+    return r
