@@ -641,11 +641,11 @@ def summarize(system: str, n: int, results: list[Any], timings: dict[str, Any], 
                        "ray_other": watch.pids("server_child")})
     cpu: dict[str, Any] = {}
     if steady is not None:
-        a, b = steady
-        window_call_s = n * (b.at - a.at)
-        cpu["steady_window_s"] = round(b.at - a.at, 1)
-        cpu["steady_per_call_s"] = {k: round(cpu_between(a, b, p) / window_call_s, 5) for k, p in groups.items()}
-        cpu["host_busy_pct"] = round(100 * (b.host_busy - a.host_busy) / ((b.at - a.at) * (os.cpu_count() or 1)), 1)
+        s0, s1 = steady
+        window_call_s = n * (s1.at - s0.at)
+        cpu["steady_window_s"] = round(s1.at - s0.at, 1)
+        cpu["steady_per_call_s"] = {k: round(cpu_between(s0, s1, p) / window_call_s, 5) for k, p in groups.items()}
+        cpu["host_busy_pct"] = round(100 * (s1.host_busy - s0.host_busy) / ((s1.at - s0.at) * (os.cpu_count() or 1)), 1)
     cpu["whole_run_call_s"] = round(call_s, 1)
     cpu["whole_per_call_s"] = {k: round(cpu_whole(watch, p) / call_s, 5) if call_s else None for k, p in groups.items()}
     # The runtime's hot path: bare = relay process; voxray = gateway + the calls' session actors.
@@ -891,11 +891,11 @@ def main(argv: list[str] | None = None) -> int:
         return carrier_worker(args.carrier_worker)
     if args.report_only:
         doc = json.loads(Path(args.report_only).read_text())
-        meta, runs = doc["meta"], doc["runs"]
+        meta, saved_runs = doc["meta"], doc["runs"]
         tag = f"-{args.tag}" if args.tag else ""
-        text = table(runs)
+        text = table(saved_runs)
         print(text)
-        plot(runs, RESULTS / f"latency{tag}.png")
+        plot(saved_runs, RESULTS / f"latency{tag}.png")
         if not args.no_readme:
             write_readme(f"Run {meta['started']} ({meta['seconds']:g} s calls, think {meta['think_ms']} ms, "
                          f"{'pool frozen' if meta['freeze_pool'] else 'pool refilling'}, calls per actor "

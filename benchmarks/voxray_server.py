@@ -19,6 +19,8 @@ import threading
 import time
 from pathlib import Path
 
+from fastapi import FastAPI
+
 from voxray.logging import configure_logging
 from voxray.settings import load_settings
 from voxray.stack import DEMO_NUMBER, GatewayThread, Stack, demo_tenant
@@ -66,10 +68,11 @@ def main() -> int:
         asyncio.run(seed())
         config = stack.uvicorn_config()
         app = config.app
+        assert isinstance(app, FastAPI)  # Stack.uvicorn_config() passes the app object, not an import string
         started = time.monotonic()
         gateway = GatewayThread(config).start(timeout_s=args.warm_timeout)
         # The lifespan's warm_up gives up after 120 s; wait until the warm capacity is really there.
-        registry = app.state.runtime.registry  # type: ignore[attr-defined]
+        registry = app.state.runtime.registry
         deadline = time.monotonic() + args.warm_timeout
 
         def warm_slots() -> int:

@@ -302,17 +302,16 @@ class _MediaSession:
         self.t0 = self.loop.time()
         if result.timing is not None:
             result.timing.t0 = self.t0
-        tasks = {
-            "sender": asyncio.create_task(self._send_loop()),
-            "receiver": asyncio.create_task(self._receive_loop()),
-            "playout": asyncio.create_task(self._playout_loop()),
-        }
+        sender = asyncio.create_task(self._send_loop())
+        receiver = asyncio.create_task(self._receive_loop())
+        playout = asyncio.create_task(self._playout_loop())
+        tasks: tuple[asyncio.Task[bool | None], ...] = (sender, receiver, playout)
         try:
-            await self._supervise(tasks["sender"], tasks["receiver"])
+            await self._supervise(sender, receiver)
         finally:
-            for task in tasks.values():
+            for task in tasks:
                 task.cancel()
-            await asyncio.gather(*tasks.values(), return_exceptions=True)
+            await asyncio.gather(*tasks, return_exceptions=True)
             await self.ws.close()
             self._finish()
 
@@ -517,9 +516,11 @@ class _MediaSession:
     async def _echo_marks(self, names: list[str]) -> None:
         sid = self.result.stream_sid
         for name in names:
-            await self.outbox.send(
-                lambda seq, name=name: tm.MarkEcho(sequenceNumber=seq, streamSid=sid, mark=tm.MarkInfo(name=name)).dump()
-            )
+
+            def build(seq: int, name: str = name) -> str:
+                return tm.MarkEcho(sequenceNumber=seq, streamSid=sid, mark=tm.MarkInfo(name=name)).dump()
+
+            await self.outbox.send(build)
             self.result.marks_echoed += 1
 
     def _finish(self) -> None:

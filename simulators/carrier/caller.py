@@ -100,7 +100,8 @@ class Caller:
                 self._active = _Active(started_at=now, baseline_played=agent.played_bytes)
             if isinstance(step, Dtmf):
                 digits.append(step.digit)
-                tick = self._next()
+                self._next()
+                tick = None
             elif isinstance(step, Hangup):
                 break
             elif isinstance(step, Silence):
@@ -138,10 +139,12 @@ class Caller:
         quiet = agent.quiet_for(now)
         spoke = agent.played_bytes > active.baseline_played
         if spoke and quiet is not None and quiet * 1000 >= step.quiet_ms:
-            return self._next()
+            self._next()
+            return None
         if now - active.started_at >= step.timeout_s:
             timeouts.append(f"step {self._index} WaitForAgent: agent not done within {step.timeout_s:g} s")
-            return self._next()
+            self._next()
+            return None
         return _QUIET
 
     def _barge_in(
@@ -153,7 +156,8 @@ class Caller:
                     f"step {self._index} BargeIn: agent audio never played {step.after_agent_ms} ms"
                     f" within {step.timeout_s:g} s"
                 )
-                return self._next()
+                self._next()
+                return None
             return _QUIET
         return self._say(active, Utterance("barge_in", step.text))
 
@@ -162,7 +166,8 @@ class Caller:
         frames = active.frames
         assert frames is not None
         if not frames:
-            return self._next()
+            self._next()
+            return None
         audio = frames.popleft()
         if not frames:
             self._next()
@@ -171,4 +176,3 @@ class Caller:
     def _next(self) -> None:
         self._index += 1
         self._active = None
-        return None
