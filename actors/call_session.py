@@ -16,6 +16,7 @@ import time
 from collections import deque
 from typing import Any, Callable
 
+import orjson
 import structlog
 
 from actors import link
@@ -36,6 +37,11 @@ from voxray.store import Store
 log = structlog.get_logger("voxray.session")
 
 MAX_MALFORMED = 50
+MAX_HELD_EVENTS = 2000
+HELD_BEFORE_START = (rt.OutputAudioDelta, rt.OutputAudioDone, rt.OutputTranscriptDelta, rt.OutputTranscriptDone,
+                     rt.OutputItemDone, rt.ResponseDone)
+OF_A_RESPONSE = (rt.OutputAudioDelta, rt.OutputAudioDone, rt.OutputTranscriptDelta, rt.OutputTranscriptDone,
+                 rt.OutputItemDone, rt.FunctionCallArgumentsDone)
 EARLY_AUDIO_FRAMES = 500  # 10 s of caller audio held while the model connects
 
 
@@ -63,6 +69,8 @@ class CallSession:
         self._early: deque[str] = deque(maxlen=EARLY_AUDIO_FRAMES)
         self._dropped_responses: set[str] = set()
         self._agent_media_start: dict[str, int] = {}
+        # Model output that arrives before Twilio's start (a greeting) waits for the stream.
+        self._before_start: list[rt.ServerEvent | rt.UnknownServerEvent] = []
         self._response_id: str | None = None
         self._speech_stopped_at: float | None = None
         self.done = asyncio.Event()
@@ -89,9 +97,11 @@ class CallSession:
     async def _model_main(self) -> None:
         try:
             await self.model.connect(session_config(self.setup.agent))
-            self._model_ready.set()
+            # Frames arriving while this drains still queue behind it; ready is set with no
+            # await after the queue empties, so caller audio never overtakes itself.
             while self._early:
                 await self.model.send_audio(self._early.popleft())
+            self._model_ready.set()
             while True:
                 await self._on_model_event(await self.model.recv())
         except ModelStreamClosed as exc:
@@ -116,7 +126,6 @@ class CallSession:
         self._ending = True
         self.state = "ended"
         try:
-            await self._flush_transcript(final=True)
             ended = utcnow()
             call = await self.store.get_call(self.setup.tenant_id, self.setup.call_sid)
             duration = (ended - call.started_at).total_seconds() if call and call.started_at else None
@@ -125,6 +134,10 @@ class CallSession:
                 end_reason=reason, turns=self.stats["agent_responses"], model_session_id=self.model.session_id,
             )
             log.info("call_ended", call_sid=self.setup.call_sid, status=str(status), reason=reason)
+            try:
+                await self._flush_transcript(final=True)
+            except Exception:
+                log.exception("transcript_flush_failed", call_sid=self.setup.call_sid)
         finally:
             await self.model.close()
             for task in self._tasks:
@@ -212,6 +225,9 @@ class CallSession:
         self.started_mono = self.clock()
         self.audio = AgentAudio(self.stream_sid, self.setup.agent.audio_mode, self.setup.agent.mark_every_frames)
         self.state = "in_call"
+        held, self._before_start = self._before_start, []
+        for event in held:
+            await self._on_model_event(event)
         await self.store.update_call(self.setup.tenant_id, self.setup.call_sid, status=CallStatus.IN_PROGRESS,
                                      started_at=utcnow(), node=self.node)
 
@@ -238,8 +254,14 @@ class CallSession:
 
     async def _on_model_event(self, ev: rt.ServerEvent | rt.UnknownServerEvent) -> None:
         now = self._now_ms()
+        if self.audio is None and isinstance(ev, HELD_BEFORE_START):
+            if len(self._before_start) < MAX_HELD_EVENTS:
+                self._before_start.append(ev)
+            return
+        if isinstance(ev, OF_A_RESPONSE) and ev.response_id in self._dropped_responses:
+            return  # late output of a response the caller interrupted (8)
         if isinstance(ev, rt.OutputAudioDelta):
-            if ev.response_id in self._dropped_responses or self.audio is None:
+            if self.audio is None:
                 return
             if self._speech_stopped_at is not None:
                 self.stats["model_latency_ms"] = round((self.clock() - self._speech_stopped_at) * 1000, 1)
@@ -253,7 +275,7 @@ class CallSession:
             start = self._agent_media_start[ev.item_id]
             self.book.agent_audio(ev.item_id, start, start + self.audio.playout.sent_ms(ev.item_id))
         elif isinstance(ev, rt.OutputAudioDone):
-            if self.audio and ev.response_id not in self._dropped_responses:
+            if self.audio:
                 self._send_twilio(self.audio.finish_item(now))
         elif isinstance(ev, rt.OutputTranscriptDelta):
             self.book.agent_text_delta(ev.item_id, ev.delta)
@@ -301,7 +323,8 @@ class CallSession:
 
     async def _on_function_call(self, ev: rt.FunctionCallArgumentsDone) -> None:
         started = self.clock()
-        output = '{"error":"unknown_tool","message":"no tool named %s is enabled for this agent"}' % ev.name
+        output = orjson.dumps({"error": "unknown_tool",
+                               "message": f"no tool named {ev.name!r} is enabled for this agent"}).decode()
         await self.model.send(rt.ItemCreate(item={"type": "function_call_output", "call_id": ev.call_id, "output": output}))
         await self.model.send(rt.ResponseCreate())
         await self.store.append_function_call(self.setup.tenant_id, self.setup.call_sid, FunctionCall(

@@ -17,6 +17,8 @@ import structlog
 
 from actors.session_actor import SessionActor
 from actors.setup import CallSetup
+from voxray.records import CallStatus, utcnow
+from voxray.store import Store
 
 log = structlog.get_logger("voxray.registry")
 
@@ -27,6 +29,10 @@ class AdmissionRejected(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class SessionUnavailable(Exception):
+    """No session actor could take the call (actors failing to start or to configure)."""
 
 
 @dataclass(eq=False)
@@ -62,7 +68,7 @@ class LiveCall:
 class SessionRegistry:
     def __init__(self, *, pool_size: int, max_live_calls: int, actor_cpus: float, bind_host: str,
                  calls_per_actor: int = 1, log_level: str = "info", model_api_key: str | None = None,
-                 model_websocket_base_url: str | None = None) -> None:
+                 model_websocket_base_url: str | None = None, store: Store | None = None) -> None:
         self.pool_size = pool_size  # spare call slots kept warm
         self.max_live_calls = max_live_calls
         self.calls_per_actor = calls_per_actor
@@ -71,6 +77,8 @@ class SessionRegistry:
         self._actor_args = (bind_host, log_level, calls_per_actor, model_api_key, model_websocket_base_url)
         self._actors: list[_Actor] = []
         self._live: dict[str, LiveCall] = {}
+        self._reserved: dict[str, str] = {}  # call_sid -> tenant, admitted but not yet configured
+        self._store = store
         self._starting = 0
         self._start_lock = asyncio.Semaphore(2)  # worker start-up is CPU heavy; don't stampede
 
@@ -107,7 +115,8 @@ class SessionRegistry:
 
     # ---- calls
     def live_count(self, tenant_id: str | None = None) -> int:
-        return sum(1 for c in self._live.values() if tenant_id is None or c.tenant_id == tenant_id)
+        tenants = [c.tenant_id for c in self._live.values()] + list(self._reserved.values())
+        return sum(1 for t in tenants if tenant_id is None or t == tenant_id)
 
     async def _place(self) -> _Actor:
         loop = asyncio.get_running_loop()
@@ -124,38 +133,71 @@ class SessionRegistry:
         return actor
 
     async def open_call(self, setup: CallSetup, tenant_limit: int) -> LiveCall:
-        if len(self._live) >= self.max_live_calls:
+        # Admission and the CallSid claim happen before the first await, so a burst can't
+        # overshoot the limits and two webhooks for one call can't start two sessions.
+        sid = setup.call_sid
+        if sid in self._live or sid in self._reserved:
+            raise AdmissionRejected("duplicate_call")
+        if self.live_count() >= self.max_live_calls:
             raise AdmissionRejected("capacity")
         if self.live_count(setup.tenant_id) >= tenant_limit:
             raise AdmissionRejected("tenant_concurrency_limit")
-        actor = await self._place()
-        actor.live += 1
-        self.refill()
+        self._reserved[sid] = setup.tenant_id
         try:
-            await actor.handle.configure.remote(setup)
-        except Exception:
-            actor.live -= 1
-            raise
+            actor = await self._configure(setup)
+        finally:
+            self._reserved.pop(sid, None)
         call = LiveCall(setup.call_sid, setup.tenant_id, actor, setup.link_key)
         self._live[setup.call_sid] = call
         call.reaper = asyncio.get_running_loop().create_task(self._reap(call))
         return call
+
+    async def _configure(self, setup: CallSetup) -> _Actor:
+        """Hand the call to an actor; an actor that fails is retired and another one tried."""
+        for _ in range(2):
+            actor = await self._place()
+            actor.live += 1
+            self.refill()
+            try:
+                await actor.handle.configure.remote(setup)
+                return actor
+            except Exception:
+                log.exception("session_actor_configure_failed", call_sid=setup.call_sid)
+                actor.live -= 1
+                self._retire(actor)
+        raise SessionUnavailable("no session actor could take the call")
 
     async def _reap(self, call: LiveCall) -> None:
         try:
             await call.actor.handle.wait_done.remote(call.call_sid)
         except Exception:
             log.exception("session_actor_died", call_sid=call.call_sid)
+            await self._record_actor_death(call)
+            self._retire(call.actor)
         finally:
-            self._live.pop(call.call_sid, None)
+            if self._live.get(call.call_sid) is call:
+                self._live.pop(call.call_sid)
             call.actor.live -= 1
             if self.calls_per_actor == 1:  # one call, one process: never reuse it
                 self._retire(call.actor)
 
+    async def _record_actor_death(self, call: LiveCall) -> None:
+        """The actor took the call with it: make sure its record says so."""
+        if self._store is None:
+            return
+        record = await self._store.get_call(call.tenant_id, call.call_sid)
+        if record is not None and record.ended_at is None:
+            await self._store.update_call(call.tenant_id, call.call_sid, status=CallStatus.FAILED,
+                                          ended_at=utcnow(), end_reason="session_actor_died")
+
     def _retire(self, actor: _Actor) -> None:
-        if actor in self._actors:
-            self._actors.remove(actor)
-        ray.kill(actor.handle, no_restart=True)
+        if actor not in self._actors:
+            return
+        self._actors.remove(actor)
+        try:
+            ray.kill(actor.handle, no_restart=True)
+        except Exception:  # already gone
+            log.warning("session_actor_kill_failed")
 
     def get(self, call_sid: str) -> LiveCall | None:
         return self._live.get(call_sid)

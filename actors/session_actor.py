@@ -59,7 +59,8 @@ class SessionActor:
         if len(self._sessions) >= self.capacity:
             raise RuntimeError(f"session actor is full ({self.capacity} calls)")
         query = {"script": setup.agent.local_script} if setup.agent.local_script else None
-        model = OpenAIRealtimeStream(client=client_for(setup.model_api_key, setup.model_websocket_base_url),
+        model = OpenAIRealtimeStream(client=client_for(setup.model_api_key.get_secret_value(),
+                                                       setup.model_websocket_base_url),
                                      model=setup.agent.model, extra_query=query)
         session = CallSession(setup, self._store(setup), model)
         self._sessions[setup.call_sid] = session
@@ -70,6 +71,8 @@ class SessionActor:
         try:
             kind, body = await asyncio.wait_for(link.read_frame(reader), HELLO_TIMEOUT_S)
             hello = orjson.loads(body) if kind == link.Kind.HELLO else {}
+            if not isinstance(hello, dict):
+                raise link.LinkError("HELLO is not an object")
         except (asyncio.IncompleteReadError, asyncio.TimeoutError, ConnectionError, link.LinkError, orjson.JSONDecodeError):
             writer.close()
             return

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, SecretStr
 
 from voxray.records import AgentConfig
 
@@ -17,7 +17,7 @@ class CallSetup(BaseModel):
     redis_url: str
     key_prefix: str
     model_websocket_base_url: str | None
-    model_api_key: str
+    model_api_key: SecretStr
     # Shared secret the gateway presents on the media link, so no other local process can attach.
     link_key: str
     stream_connect_timeout_s: float = 60.0

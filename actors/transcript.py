@@ -23,6 +23,12 @@ class TranscriptBook:
     def __init__(self) -> None:
         self._caller: dict[str, _Pending] = {}
         self._agent: dict[str, _Pending] = {}
+        self._written: set[str] = set()  # agent items already recorded: late events can't revive them
+
+    def _agent_item(self, item_id: str) -> _Pending | None:
+        if item_id in self._written:
+            return None
+        return self._agent.setdefault(item_id, _Pending(Speaker.AGENT, 0, 0))
 
     # caller
     def caller_started(self, item_id: str, at_ms: int) -> None:
@@ -43,14 +49,18 @@ class TranscriptBook:
 
     # agent
     def agent_audio(self, item_id: str, start_ms: int, end_ms: int) -> None:
+        if item_id in self._written:
+            return
         p = self._agent.setdefault(item_id, _Pending(Speaker.AGENT, start_ms, end_ms))
         p.end_ms = end_ms
 
     def agent_text_delta(self, item_id: str, delta: str) -> None:
-        self._agent.setdefault(item_id, _Pending(Speaker.AGENT, 0, 0)).text_parts.append(delta)
+        if (p := self._agent_item(item_id)) is not None:
+            p.text_parts.append(delta)
 
     def agent_text_done(self, item_id: str, transcript: str) -> None:
-        self._agent.setdefault(item_id, _Pending(Speaker.AGENT, 0, 0)).final_text = transcript
+        if (p := self._agent_item(item_id)) is not None:
+            p.final_text = transcript
 
     def agent_generated(self, item_id: str) -> None:
         if item_id in self._agent:
@@ -60,6 +70,7 @@ class TranscriptBook:
         p = self._agent.pop(item_id, None)
         if p is None:
             return None
+        self._written.add(item_id)
         text = p.final_text if p.final_text is not None else "".join(p.text_parts)
         end = p.end_ms if heard_end_ms is None else p.start_ms + heard_end_ms
         return TranscriptSegment(speaker=Speaker.AGENT, text=text or None, start_ms=p.start_ms, end_ms=end,

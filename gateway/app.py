@@ -29,7 +29,7 @@ def create_app(settings: Settings, *, redis_url: str, model_websocket_base_url: 
                                    actor_cpus=settings.actor_cpus, bind_host=settings.media_bind_host,
                                    calls_per_actor=settings.calls_per_actor, log_level=settings.log_level,
                                    model_api_key=settings.openai_api_key.get_secret_value(),
-                                   model_websocket_base_url=model_websocket_base_url)
+                                   model_websocket_base_url=model_websocket_base_url, store=store)
         secret = settings.stream_token_secret
         if secret is None:
             log.warning("stream_token_secret_generated", hint="set VOXRAY_STREAM_TOKEN_SECRET for multiple gateways")

@@ -63,7 +63,9 @@ class Settings(BaseSettings):
 
     @field_validator("public_base_url")
     @classmethod
-    def _strip_slash(cls, v: str | None) -> str | None:
+    def _public_url(cls, v: str | None) -> str | None:
+        if v and not v.startswith(("https://", "http://")):
+            raise ValueError("must start with https:// (or http:// for local development)")
         return v.rstrip("/") if v else v
 
     @property

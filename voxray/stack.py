@@ -71,6 +71,14 @@ class Stack:
     _owns_ray: bool = field(default=False)
 
     def start_backends(self, think_ms: int | None = None) -> "Stack":
+        """Start what the settings don't point at; on failure stop what was already started."""
+        try:
+            return self._start_backends(think_ms)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start_backends(self, think_ms: int | None) -> "Stack":
         s = self.settings
         if s.redis_url:
             self.redis_url = s.redis_url

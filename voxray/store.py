@@ -69,6 +69,13 @@ class Store:
             pipe.set(f"{self.p}:callidx:{call.call_sid}", call.tenant_id)
             await pipe.execute()
 
+    async def create_call(self, call: CallRecord) -> bool:
+        """Claim a CallSid for a tenant: False if any tenant already has a record for it."""
+        if not await self.redis.set(f"{self.p}:callidx:{call.call_sid}", call.tenant_id, nx=True):
+            return False
+        await self.save_call(call)
+        return True
+
     async def get_call(self, tid: str, sid: str) -> CallRecord | None:
         raw = await self.redis.get(self._call(tid, sid))
         return CallRecord.model_validate_json(raw) if raw else None

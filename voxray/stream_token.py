@@ -49,10 +49,10 @@ def verify(secret: bytes, token: str, call_sid: str, now: float) -> StreamClaims
     if len(parts) != 4 or not all(parts):
         raise StreamTokenError("malformed")
     sid, expires, nonce, signature = parts
-    if not hmac.compare_digest(_sign(secret, f"{sid}.{expires}.{nonce}"), signature):
+    if not hmac.compare_digest(_sign(secret, f"{sid}.{expires}.{nonce}").encode(), signature.encode()):
         raise StreamTokenError("bad_signature")
     if not expires.isdigit() or int(expires) < now:
         raise StreamTokenError("expired")
-    if not hmac.compare_digest(sid, call_sid):
+    if not hmac.compare_digest(sid.encode(), call_sid.encode()):
         raise StreamTokenError("wrong_call")
     return StreamClaims(call_sid=sid, expires_at=int(expires), nonce=nonce)

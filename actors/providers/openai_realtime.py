@@ -11,6 +11,8 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+import orjson
+import structlog
 from openai import AsyncOpenAI, OpenAIError
 from websockets.exceptions import ConnectionClosed
 
@@ -23,6 +25,8 @@ from pipelines.realtime_events import (
     UnknownServerEvent,
     parse_server,
 )
+
+log = structlog.get_logger("voxray.model")
 
 
 @functools.lru_cache(maxsize=16)
@@ -43,6 +47,7 @@ class OpenAIRealtimeStream:
         self._model = model
         self._extra_query = extra_query or {}
         self._conn: Any = None
+        self._odd_events: set[str] = set()
         self.session_id: str | None = None
 
     async def connect(self, session: dict[str, Any]) -> None:
@@ -81,7 +86,14 @@ class OpenAIRealtimeStream:
         try:
             event = parse_server(raw)
         except RealtimeProtocolError as exc:
-            raise ModelStreamClosed(f"protocol_error {exc.code}: {exc.message}") from exc
+            if exc.code == "invalid_json":
+                raise ModelStreamClosed(f"protocol_error {exc.code}: {exc.message}") from exc
+            # A legacy name or a shape we don't model: keep the call, note it once per kind.
+            kind = str(orjson.loads(raw).get("type"))
+            if kind not in self._odd_events:
+                self._odd_events.add(kind)
+                log.warning("unmodelled_model_event", type=kind, code=exc.code, detail=exc.message[:200])
+            return UnknownServerEvent(type=kind)
         if event.type == "session.created":
             self.session_id = str(event.session.get("id"))  # type: ignore[union-attr]
         return event

@@ -25,6 +25,7 @@ log = structlog.get_logger("voxray.media")
 
 POLICY_VIOLATION = 1008
 START_TIMEOUT_S = 10.0
+LINK_DIAL_TIMEOUT_S = 5.0
 
 
 class StreamRefused(Exception):
@@ -49,7 +50,8 @@ async def _await_start(ws: WebSocket) -> tuple[tm.Start, str]:
         try:
             msg = tm.parse_inbound(raw)
         except tm.MalformedMessage as exc:
-            raise StreamRefused(1007, f"malformed message before start: {exc.reason}"[:120]) from None
+            log.warning("malformed_before_start", reason=exc.reason[:200])
+            raise StreamRefused(1007, "malformed message before start") from None
         if isinstance(msg, tm.Start):
             return msg, raw
         if not isinstance(msg, tm.Connected):
@@ -100,9 +102,9 @@ async def _to_twilio(ws: WebSocket, reader: asyncio.StreamReader) -> tuple[int, 
 
 async def _close(ws: WebSocket, code: int, reason: str) -> None:
     if ws.application_state == WebSocketState.CONNECTED and ws.client_state == WebSocketState.CONNECTED:
-        try:
-            await ws.close(code, reason)
-        except (RuntimeError, WebSocketDisconnect):
+        try:  # a close reason may hold at most 123 bytes (RFC 6455 §5.5)
+            await ws.close(code, reason.encode()[:123].decode(errors="ignore"))
+        except Exception:  # the peer is already gone; nothing left to tell it
             pass
 
 
@@ -123,8 +125,8 @@ async def media_stream(ws: WebSocket) -> None:
     except WebSocketDisconnect:
         return
     try:
-        reader, writer = await asyncio.open_connection(call.host, call.port)
-    except OSError:
+        reader, writer = await asyncio.wait_for(asyncio.open_connection(call.host, call.port), LINK_DIAL_TIMEOUT_S)
+    except (OSError, asyncio.TimeoutError):
         log.error("actor_unreachable", call_sid=call.call_sid)
         await _close(ws, 1011, "session unavailable")
         return

@@ -16,7 +16,7 @@ from gateway import twilio_signature
 from gateway.errors import ApiError
 from gateway.runtime import Runtime, runtime
 from voxray import stream_token
-from voxray.records import CallRecord, CallStatus, Tenant
+from voxray.records import CallRecord, CallStatus, Tenant, utcnow
 
 router = APIRouter(prefix="/api/v1", tags=["twilio"])
 log = structlog.get_logger("voxray.gateway")
@@ -53,7 +53,9 @@ async def _verified_form(request: Request, rt: Runtime) -> tuple[Tenant, dict[st
     if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
         raise ApiError(415, "unsupported_media_type", "Twilio webhooks are application/x-www-form-urlencoded")
     size = request.headers.get("content-length")
-    if size is not None and (not size.isdigit() or int(size) > rt.settings.webhook_max_body_bytes):
+    if size is None:  # Twilio always sends it; a chunked body would be parsed before any check
+        raise ApiError(411, "length_required", "Content-Length is required")
+    if not size.isdigit() or int(size) > rt.settings.webhook_max_body_bytes:
         raise ApiError(413, "payload_too_large", "Webhook body is too large")
     if "x-twilio-signature" not in request.headers:
         raise ApiError(403, "signature_missing", "X-Twilio-Signature header is required")
@@ -78,24 +80,34 @@ async def incoming_call(request: Request, rt: Runtime = Depends(runtime)) -> Res
     tenant, form = await _verified_form(request, rt)
     call_sid = form["CallSid"]
     live = rt.registry.get(call_sid)
+    if live is not None and live.tenant_id != tenant.id:
+        raise ApiError(409, "call_conflict", "That CallSid belongs to another call")
     if live is None:
         record = CallRecord(call_sid=call_sid, tenant_id=tenant.id, from_number=form.get("From", ""),
                             to_number=form.get("To", ""), agent_name=tenant.agent.name,
                             agent_version=tenant.agent.version)
-        await rt.store.save_call(record)
+        # Signatures never expire, so a replayed webhook must not reopen or steal a call.
+        if not await rt.store.create_call(record):
+            raise ApiError(409, "call_conflict", "That CallSid already has a call")
         setup = CallSetup(
             call_sid=call_sid, tenant_id=tenant.id, from_number=record.from_number, to_number=record.to_number,
             agent=tenant.agent, redis_url=rt.redis_url, key_prefix=rt.settings.key_prefix,
             model_websocket_base_url=rt.model_websocket_base_url,
-            model_api_key=rt.settings.openai_api_key.get_secret_value(), link_key=secrets.token_urlsafe(24),
+            model_api_key=rt.settings.openai_api_key, link_key=secrets.token_urlsafe(24),
             stream_connect_timeout_s=rt.settings.stream_start_timeout_s,
         )
         try:
             await rt.registry.open_call(setup, tenant.max_concurrent_calls)
         except AdmissionRejected as exc:
-            await rt.store.update_call(tenant.id, call_sid, status=CallStatus.FAILED, end_reason=f"rejected: {exc.reason}")
+            await rt.store.update_call(tenant.id, call_sid, status=CallStatus.FAILED, ended_at=utcnow(),
+                                       end_reason=f"rejected: {exc.reason}")
             log.warning("call_rejected", call_sid=call_sid, tenant=tenant.id, reason=exc.reason)
             return Response(_twiml_reject(exc.reason), media_type=TWIML)
+        except Exception as exc:
+            log.exception("call_setup_failed", call_sid=call_sid, tenant=tenant.id)
+            await rt.store.update_call(tenant.id, call_sid, status=CallStatus.FAILED, ended_at=utcnow(),
+                                       end_reason=f"setup_failed: {type(exc).__name__}")
+            raise ApiError(503, "session_unavailable", "No session could take the call") from exc
     # A retried webhook for a live call gets a fresh token for the same session.
     token, claims = stream_token.mint(rt.stream_secret, call_sid, time.time(), rt.settings.stream_token_ttl_s)
     await rt.store.register_stream_nonce(claims.nonce, call_sid, claims.expires_at)

@@ -242,3 +242,55 @@ async def test_mark_echoes_between_media_neither_delay_nor_drop_caller_audio(liv
                 seq += 1
         state = (await live_state(live, sid, until=lambda r: r.json()["frames_in"] == sent)).json()
         assert (state["frames_in"], state["lost"], state["malformed"]) == (sent, 0, 0)
+
+
+# ---- webhook replays, conflicts and races ---------------------------------------------------
+
+async def test_webhook_for_another_tenants_call_sid_is_refused(live, make_tenant) -> None:
+    owner, intruder = await make_tenant(), await make_tenant()
+    sid = new_call_sid()
+    await answer(live, owner, sid)  # the owner's call is live
+    problem(await post_webhook(live, intruder, sid), 409, "call_conflict")
+
+
+async def test_replayed_webhook_for_an_ended_call_changes_nothing(live, store, make_tenant) -> None:
+    tenant = await make_tenant()
+    sid = new_call_sid()
+    token = await answer(live, tenant, sid)
+    async with connect(ws_url(live)) as ws:
+        await ws.send(start_msg(sid, token))
+        await ws.send('{"event":"stop","sequenceNumber":"2","streamSid":"MZ' + "0" * 32
+                      + '","stop":{"accountSid":"AC","callSid":"' + sid + '"}}')
+        await closed_with(ws)
+    ended = await wait_call_ended(store, tenant.id, sid)
+    problem(await post_webhook(live, tenant, sid), 409, "call_conflict")
+    assert await store.get_call(tenant.id, sid) == ended
+
+
+async def test_concurrent_duplicate_webhooks_open_one_session(live, make_tenant) -> None:
+    tenant = await make_tenant()
+    sid = new_call_sid()
+    first, second = await asyncio.gather(post_webhook(live, tenant, sid), post_webhook(live, tenant, sid))
+    assert sorted([first.status_code, second.status_code]) == [200, 409]
+
+
+async def test_chunked_webhook_without_length_is_refused(live) -> None:
+    async def body():  # type: ignore[no-untyped-def]
+        yield b"a=" + b"x" * 1000
+
+    async with httpx.AsyncClient() as http:
+        r = await http.post(f"{live.gateway_url}/api/v1/incoming-call", content=body(),
+                            headers={"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": "x"})
+    problem(r, 411, "length_required")
+
+
+async def test_non_ascii_token_and_unicode_frames_close_cleanly(live, make_tenant) -> None:
+    tenant = await make_tenant()
+    sid = new_call_sid()
+    await answer(live, tenant, sid)
+    async with connect(ws_url(live)) as ws:
+        await ws.send(start_msg(sid, "a.b.c.\u00e9\u00e9"))
+        assert await closed_with(ws) == (1008, "stream token bad_signature")
+    async with connect(ws_url(live)) as ws:
+        await ws.send('{"event": "' + "\u00e9" * 100 + '"}')
+        assert await closed_with(ws) == (1007, "malformed message before start")

@@ -13,6 +13,7 @@ import pytest
 
 from simulators.carrier.call import CallConfig, SimulatedCall
 from simulators.carrier.script import BargeIn, Hangup, Say, Silence, WaitForAgent
+from simulators.speech import synthesize_ulaw
 from voxray.records import CallStatus, Speaker
 
 pytestmark = pytest.mark.asyncio
@@ -112,3 +113,17 @@ async def test_dense_actors_host_concurrent_calls_in_one_process(dense_live, sto
     for r in results:
         call = await wait_call_ended(store, tenant.id, r.call_sid)
         assert call.status == CallStatus.COMPLETED and call.turns == 1
+
+
+async def test_greeting_generated_before_the_stream_starts_reaches_the_caller_whole(live, store, make_tenant) -> None:
+    """The model connects at webhook time and may speak before Twilio's start: nothing is lost."""
+    tenant = await make_tenant(local_script="demo")
+    greeting = "Hello, thanks for calling Acme support. This is the voxray demo agent. How can I help you today?"
+    result = await SimulatedCall(call_config(live, tenant, [WaitForAgent(15), Hangup()])).run()
+    assert result.ok, (result.errors, result.timeouts)
+    spoken_ms = len(synthesize_ulaw(greeting)) / 8
+    # All of it (the server's own synthesis may trim a few ms); before the fix about half was lost.
+    assert result.agent_audio_ms_received >= 0.95 * spoken_ms
+    call = await wait_call_ended(store, tenant.id, result.call_sid)
+    [segment] = [s for s in await store.transcript(tenant.id, call.call_sid) if s.speaker == Speaker.AGENT]
+    assert segment.text == greeting and not segment.interrupted
