@@ -22,6 +22,14 @@ from voxray.records import CallStatus
 pytestmark = pytest.mark.asyncio
 
 
+@pytest.fixture
+async def answered(live, make_tenant):  # type: ignore[no-untyped-def]
+    """A fresh tenant whose webhook was answered: (tenant, call_sid, stream token)."""
+    tenant = await make_tenant()
+    sid = new_call_sid()
+    return tenant, sid, await answer(live, tenant, sid)
+
+
 async def closed_with(ws) -> tuple[int, str]:  # type: ignore[no-untyped-def]
     try:
         async with asyncio.timeout(10):
@@ -127,10 +135,8 @@ async def test_stream_token_for_another_call_and_replay_are_refused(live, store,
     assert call.status == CallStatus.COMPLETED
 
 
-async def test_oversize_message_closes_1009(live, make_tenant) -> None:
-    tenant = await make_tenant()
-    sid = new_call_sid()
-    token = await answer(live, tenant, sid)
+async def test_oversize_message_closes_1009(live, answered) -> None:
+    tenant, sid, token = answered
     async with connect(ws_url(live), max_size=None) as ws:
         await ws.send(start_msg(sid, token))
         await ws.send(media_msg(2, audio=b"\xff" * 100_000))
@@ -138,10 +144,8 @@ async def test_oversize_message_closes_1009(live, make_tenant) -> None:
         assert code == 1009
 
 
-async def test_malformed_media_is_dropped_and_second_start_ends_call(live, store, make_tenant) -> None:
-    tenant = await make_tenant()
-    sid = new_call_sid()
-    token = await answer(live, tenant, sid)
+async def test_malformed_media_is_dropped_and_second_start_ends_call(live, store, answered) -> None:
+    tenant, sid, token = answered
     async with connect(ws_url(live)) as ws:
         await ws.send(start_msg(sid, token))
         await ws.send(media_msg(2))
@@ -205,10 +209,8 @@ async def test_call_whose_stream_never_starts_is_ended_and_reaped(live, store, m
     problem(await live_state(live, sid, until=lambda r: r.status_code == 404), 404, "not_found")
 
 
-async def test_operator_can_end_a_live_call(live, store, make_tenant) -> None:
-    tenant = await make_tenant()
-    sid = new_call_sid()
-    token = await answer(live, tenant, sid)
+async def test_operator_can_end_a_live_call(live, store, answered) -> None:
+    tenant, sid, token = answered
     async with connect(ws_url(live)) as ws:
         await ws.send(start_msg(sid, token))
         await ws.send(media_msg(2))
@@ -223,11 +225,9 @@ async def test_operator_can_end_a_live_call(live, store, make_tenant) -> None:
     assert call.status == CallStatus.COMPLETED and call.end_reason == "ended_by_operator"
 
 
-async def test_mark_echoes_between_media_neither_delay_nor_drop_caller_audio(live, make_tenant) -> None:
+async def test_mark_echoes_between_media_neither_delay_nor_drop_caller_audio(live, answered) -> None:
     """Twilio numbers every message in sequenceNumber; media order comes from chunk (regression)."""
-    tenant = await make_tenant()
-    sid = new_call_sid()
-    token = await answer(live, tenant, sid)
+    tenant, sid, token = answered
     async with connect(ws_url(live)) as ws:
         await ws.send(start_msg(sid, token))
         seq, sent = 2, 0
@@ -253,10 +253,8 @@ async def test_webhook_for_another_tenants_call_sid_is_refused(live, make_tenant
     problem(await post_webhook(live, intruder, sid), 409, "call_conflict")
 
 
-async def test_replayed_webhook_for_an_ended_call_changes_nothing(live, store, make_tenant) -> None:
-    tenant = await make_tenant()
-    sid = new_call_sid()
-    token = await answer(live, tenant, sid)
+async def test_replayed_webhook_for_an_ended_call_changes_nothing(live, store, answered) -> None:
+    tenant, sid, token = answered
     async with connect(ws_url(live)) as ws:
         await ws.send(start_msg(sid, token))
         await ws.send('{"event":"stop","sequenceNumber":"2","streamSid":"MZ' + "0" * 32
