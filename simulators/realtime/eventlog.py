@@ -8,12 +8,14 @@ last ``max_sessions`` sessions, each with at most ``max_events`` records.
 
 from __future__ import annotations
 
-from collections import OrderedDict, deque
+from collections import deque
 from typing import Any
 
 from pydantic import BaseModel
 
 from pipelines.realtime_events import InputAudioAppend
+
+from .recent import RecentSessions
 
 _MAX_STR = 200
 _SMALL_FIELDS = ("item_id", "content_index", "audio_end_ms", "response_id")
@@ -71,21 +73,10 @@ class SessionEvents:
         self._records.append({**record, **fields})
 
 
-class EventLog:
+class EventLog(RecentSessions[SessionEvents]):
     def __init__(self, max_sessions: int = 64, max_events: int = 5000) -> None:
-        self._sessions: OrderedDict[str, SessionEvents] = OrderedDict()
-        self._max_sessions = max_sessions
+        super().__init__(max_sessions)
         self._max_events = max_events
 
     def open(self, session_id: str, now: float) -> SessionEvents:
-        log = SessionEvents(session_id, self._max_events, now)
-        self._sessions[session_id] = log
-        while len(self._sessions) > self._max_sessions:
-            self._sessions.popitem(last=False)
-        return log
-
-    def get(self, session_id: str) -> SessionEvents | None:
-        return self._sessions.get(session_id)
-
-    def session_ids(self) -> list[str]:
-        return list(self._sessions)
+        return self.keep(session_id, SessionEvents(session_id, self._max_events, now))

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import time
 from array import array
-from collections import OrderedDict
 from typing import Any
+
+from .recent import RecentSessions
 
 _APPEND = "input_audio_buffer.append"
 _APPEND_B = _APPEND.encode()
@@ -66,22 +67,11 @@ class SessionTiming:
                 "deltas": [list(d) for d in self.deltas], "dropped": self.dropped}
 
 
-class TimingLog:
+class TimingLog(RecentSessions[SessionTiming]):
     def __init__(self, max_sessions: int = 2000, max_appends: int = 180_000, max_deltas: int = 40_000) -> None:
-        self._sessions: OrderedDict[str, SessionTiming] = OrderedDict()
-        self._max_sessions = max_sessions
+        super().__init__(max_sessions)
         self._max_appends = max_appends
         self._max_deltas = max_deltas
 
     def open(self, session_id: str) -> SessionTiming:
-        timing = SessionTiming(session_id, self._max_appends, self._max_deltas)
-        self._sessions[session_id] = timing
-        while len(self._sessions) > self._max_sessions:
-            self._sessions.popitem(last=False)
-        return timing
-
-    def get(self, session_id: str) -> SessionTiming | None:
-        return self._sessions.get(session_id)
-
-    def session_ids(self) -> list[str]:
-        return list(self._sessions)
+        return self.keep(session_id, SessionTiming(session_id, self._max_appends, self._max_deltas))
