@@ -11,8 +11,13 @@ from fastapi import FastAPI
 
 from actors.registry import SessionRegistry
 from gateway import errors
-from gateway.routes import media, ops, twilio_voice
+from gateway.body_limits import BodyLimitMiddleware
+from gateway.browser_sessions import BrowserSessionStore
+from gateway.ratelimit import RateLimiter
+from gateway.routes import (admin_keys, admin_tenants, auth_sessions, call_logs, media, ops, twilio_voice,
+                            voice_sessions)
 from gateway.runtime import Runtime
+from voxray.keys import KeyStore
 from voxray.settings import Settings
 from voxray.store import Store
 
@@ -37,6 +42,9 @@ def create_app(settings: Settings, *, redis_url: str, model_websocket_base_url: 
             settings=settings, store=store, registry=registry,
             stream_secret=(secret.get_secret_value() if secret else secrets.token_hex(32)).encode(),
             redis_url=redis_url, model_websocket_base_url=model_websocket_base_url,
+            keys=KeyStore(store.redis, store.p),
+            browser=BrowserSessionStore(store.redis, store.p, settings.browser_session_ttl_s),
+            limiter=RateLimiter(store.redis, store.p),
         )
         # Call setup must not wait for a worker process: be ready only once the pool is warm.
         await registry.warm_up()
@@ -47,8 +55,10 @@ def create_app(settings: Settings, *, redis_url: str, model_websocket_base_url: 
             await store.close()
 
     app = FastAPI(title="voxray", version="0.1.0", lifespan=lifespan, docs_url="/swagger-ui", redoc_url=None)
+    # Twilio's form-encoded webhooks check their own type and size (they need the raw form).
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.api_max_body_bytes,
+                       form_paths=frozenset({"/api/v1/incoming-call"}))
     errors.install(app)
-    app.include_router(twilio_voice.router)
-    app.include_router(media.router)
-    app.include_router(ops.router)
+    for module in (twilio_voice, media, ops, call_logs, voice_sessions, admin_tenants, admin_keys, auth_sessions):
+        app.include_router(module.router)
     return app

@@ -21,15 +21,21 @@ class ApiError(Exception):
         self.status, self.code, self.title, self.detail = status, code, title, detail
 
 
-def problem(request: Request, status: int, code: str, title: str, detail: str | None = None,
-            errors: list[dict[str, object]] | None = None) -> JSONResponse:
+def problem_body(request: Request, status: int, code: str, title: str, detail: str | None = None,
+                 errors: list[dict[str, object]] | None = None) -> dict[str, object]:
     body: dict[str, object] = {"type": f"https://voxray.dev/problems/{code}", "title": title, "status": status,
                                "code": code, "request_id": getattr(request.state, "request_id", None)}
     if detail:
         body["detail"] = detail
     if errors is not None:
         body["errors"] = errors
-    return JSONResponse(body, status_code=status, media_type=PROBLEM)
+    return body
+
+
+def problem(request: Request, status: int, code: str, title: str, detail: str | None = None,
+            errors: list[dict[str, object]] | None = None) -> JSONResponse:
+    return JSONResponse(problem_body(request, status, code, title, detail, errors), status_code=status,
+                        media_type=PROBLEM)
 
 
 class RequestIdMiddleware:
@@ -48,7 +54,11 @@ class RequestIdMiddleware:
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message.setdefault("headers", []).append((b"x-request-id", rid.encode()))
+                headers = message.setdefault("headers", [])
+                headers.append((b"x-request-id", rid.encode()))
+                # Set by handlers and dependencies (rate limits) even when the response is an error.
+                for name, value in scope["state"].get("response_headers", {}).items():
+                    headers.append((name.lower().encode(), value.encode()))
             await send(message)
 
         await self.app(scope, receive, send_with_id)
@@ -59,7 +69,10 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
-        return problem(request, exc.status, exc.code, exc.title, exc.detail)
+        response = problem(request, exc.status, exc.code, exc.title, exc.detail)
+        if exc.status == 401:
+            response.headers["WWW-Authenticate"] = "Bearer"
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from fastapi import Request, WebSocket
 
 from actors.registry import SessionRegistry
+from gateway.browser_sessions import BrowserSessionStore
+from gateway.ratelimit import RateLimiter
+from voxray.keys import KeyStore
 from voxray.settings import Settings
 from voxray.store import Store
 
@@ -19,6 +22,9 @@ class Runtime:
     stream_secret: bytes
     redis_url: str
     model_websocket_base_url: str | None
+    keys: KeyStore
+    browser: BrowserSessionStore
+    limiter: RateLimiter
 
 
 def runtime(request: Request) -> Runtime:

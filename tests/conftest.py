@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import AsyncIterator, Iterator
 
+import httpx
 import pytest
 
 from voxray.records import AgentConfig, Tenant
@@ -38,6 +39,8 @@ def live() -> Iterator[Live]:
         port=0, data_dir=data, local_model_port=0, local_model_script=None, warm_pool_size=2,
         public_base_url="https://voice.example.test", admin_key="test-admin-key-123456",
         stream_token_secret="test-stream-secret", key_prefix="vxtest", stream_token_ttl_s=30, stream_start_timeout_s=4,
+        # Rate limits under test are per tenant; the shared buckets must not throttle the suite.
+        admin_burst=1_000_000, anon_burst=1_000_000, auth_fail_burst=1_000_000, api_max_body_bytes=16 * 1024,
     )
     stack = Stack(settings).start_backends(think_ms=150)
     gateway = GatewayThread(stack.uvicorn_config()).start()
@@ -66,6 +69,12 @@ def dense_live(live: Live) -> Iterator[Live]:
                redis_url=live.redis_url, model_url=live.model_url, key_prefix=live.key_prefix,
                stack=stack, gateway=gateway)
     gateway.stop()
+
+
+@pytest.fixture
+async def api(live: Live) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=live.gateway_url, timeout=30) as client:
+        yield client
 
 
 @pytest.fixture

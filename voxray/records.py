@@ -31,6 +31,8 @@ class AgentConfig(BaseModel):
     model: str = "gpt-realtime"
     voice: str = "marin"
     instructions: str = "You are a helpful phone agent for a small business. Be brief."
+    # Names the prompt in the tenant's prompt library that ``instructions`` was taken from.
+    prompt_key: str | None = None
     # pcmu: G.711 passes through to the model untouched (PROTOCOLS §D.1); pcm16: decode and
     # resample to PCM16 24 kHz for models that do not take G.711.
     audio_mode: Literal["pcmu", "pcm16"] = "pcmu"
@@ -41,15 +43,42 @@ class AgentConfig(BaseModel):
     transcription_model: str | None = "gpt-transcribe"
 
 
+class TelephonyConfig(BaseModel):
+    """Per-tenant telephony defaults (runtime config; data in Redis, not environment)."""
+
+    model_config = ConfigDict(extra="forbid")
+    # Outbound caller ID; must be one of the tenant's numbers.
+    caller_id: str | None = Field(default=None, pattern=E164)
+    # Where operator handoffs dial, and what callers get when no operator is reachable.
+    operator_number: str | None = Field(default=None, pattern=E164)
+    fallback_number: str | None = Field(default=None, pattern=E164)
+    fallback_message: str = "All of our operators are busy. Please leave a message after the tone."
+
+
+class RateLimits(BaseModel):
+    """Token buckets: ``*_per_s`` refill rate and ``*_burst`` capacity, per tenant and per key."""
+
+    model_config = ConfigDict(extra="forbid")
+    tenant_per_s: float = Field(default=50.0, gt=0, le=100_000)
+    tenant_burst: int = Field(default=100, ge=1, le=1_000_000)
+    key_per_s: float = Field(default=20.0, gt=0, le=100_000)
+    key_burst: int = Field(default=40, ge=1, le=1_000_000)
+
+
 class Tenant(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{1,62}$")
-    name: str
+    name: str = Field(min_length=1, max_length=200)
     twilio_account_sid: str = Field(pattern=r"^AC[0-9a-f]{32}$")
     twilio_auth_token: SecretStr
     phone_numbers: list[str] = Field(default_factory=list)
     agent: AgentConfig = Field(default_factory=AgentConfig)
+    telephony: TelephonyConfig = Field(default_factory=TelephonyConfig)
     max_concurrent_calls: int = Field(default=50, ge=1)
+    rate_limits: RateLimits = Field(default_factory=RateLimits)
+    # Bumped by every runtime-config change; calls record the version they started with.
+    config_version: int = 1
+    created_at: datetime = Field(default_factory=utcnow)
 
     def stored(self) -> dict[str, Any]:
         """JSON for Redis, secret included (the store is inside the trust boundary)."""
@@ -59,10 +88,33 @@ class Tenant(BaseModel):
 
 
 class CallStatus(StrEnum):
+    """Twilio's call statuses (PROTOCOLS C.4), ``initiated`` included."""
+
+    QUEUED = "queued"
+    INITIATED = "initiated"
     RINGING = "ringing"
     IN_PROGRESS = "in-progress"
     COMPLETED = "completed"
+    BUSY = "busy"
+    NO_ANSWER = "no-answer"
     FAILED = "failed"
+    CANCELED = "canceled"
+
+    @property
+    def terminal(self) -> bool:
+        return self in _TERMINAL
+
+
+_TERMINAL = {CallStatus.COMPLETED, CallStatus.BUSY, CallStatus.NO_ANSWER, CallStatus.FAILED, CallStatus.CANCELED}
+
+
+class Escalation(BaseModel):
+    """A handoff to a person: when, why, to whom, and whether a tool or a rule asked for it."""
+
+    at: datetime
+    reason: str
+    target: str | None = None
+    by: Literal["tool", "rule", "operator"] = "tool"
 
 
 class CallRecord(BaseModel):
@@ -82,6 +134,9 @@ class CallRecord(BaseModel):
     end_reason: str | None = None
     model_session_id: str | None = None
     node: str | None = None
+    escalation: Escalation | None = None
+    summary: str | None = None
+    config_version: int = 0
 
 
 class Speaker(StrEnum):
@@ -107,3 +162,26 @@ class FunctionCall(BaseModel):
     status: Literal["completed", "failed"] = "completed"
     latency_ms: float | None = None
     at_ms: int = 0
+
+
+class QaState(StrEnum):
+    UNREVIEWED = "unreviewed"
+    PASSED = "passed"
+    FAILED = "failed"
+
+
+class QaReview(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    state: QaState = QaState.UNREVIEWED
+    notes: str = Field(default="", max_length=4000)
+    score: float | None = Field(default=None, ge=0, le=100)
+    reviewed_by: str | None = None
+    reviewed_at: datetime | None = None
+
+
+class SessionReview(BaseModel):
+    """What people add to a voice session after the call: tags and the QA verdict."""
+
+    model_config = ConfigDict(extra="forbid")
+    tags: list[str] = Field(default_factory=list)
+    qa: QaReview = Field(default_factory=QaReview)

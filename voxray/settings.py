@@ -55,8 +55,24 @@ class Settings(BaseSettings):
     local_model_port: int = Field(default=8765, ge=0, le=65535)
     local_model_script: str | None = "demo"
 
-    # Bootstrap operator key for /api/v1/admin/* (tenant and admin key spaces come later).
+    # Bootstrap admin key for /api/v1/admin/* (any string); admins then mint vxa_ keys.
     admin_key: SecretStr | None = None
+    browser_session_ttl_s: int = Field(default=8 * 3600, ge=60, le=7 * 24 * 3600)
+    # Rate limits (token buckets) that are not per tenant: admin keys, unauthenticated
+    # endpoints and failed authentication, per client address.
+    admin_rate_per_s: float = Field(default=50.0, gt=0)
+    admin_burst: int = Field(default=200, ge=1)
+    anon_rate_per_s: float = Field(default=0.5, gt=0)
+    anon_burst: int = Field(default=10, ge=1)
+    auth_fail_per_s: float = Field(default=2.0, gt=0)
+    auth_fail_burst: int = Field(default=30, ge=1)
+    # JSON API bodies larger than this get 413.
+    api_max_body_bytes: int = Field(default=256 * 1024, ge=1024)
+    idempotency_ttl_s: int = Field(default=24 * 3600, ge=60)
+
+    # Twilio REST API (outbound calls, transfers). None: api.twilio.com; `voxray up` points
+    # it at the carrier simulator's REST stand-in.
+    twilio_api_base_url: str | None = None
 
     # Logging.
     log_level: Literal["debug", "info", "warning", "error"] = "info"

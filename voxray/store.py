@@ -7,12 +7,12 @@ so no query can reach another tenant's records.
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, AsyncIterator
 
 import orjson
 import redis.asyncio as aioredis
 
-from voxray.records import CallRecord, FunctionCall, Tenant, TranscriptSegment
+from voxray.records import CallRecord, FunctionCall, SessionReview, Tenant, TranscriptSegment
 
 
 def _text(raw: bytes | str) -> str:
@@ -58,6 +58,56 @@ class Store:
         tid = await self.redis.get(self._number(number))
         return await self.get_tenant(_text(tid)) if tid else None
 
+    async def list_tenants(self) -> list[Tenant]:
+        ids = sorted(_text(m) for m in await self.redis.smembers(f"{self.p}:tenants"))
+        raws = await self.redis.mget([self._tenant(i) for i in ids]) if ids else []
+        return [Tenant.model_validate_json(r) for r in raws if r]
+
+    async def claim_numbers(self, tid: str, numbers: list[str]) -> str | None:
+        """Give each number to the tenant unless another tenant holds it; returns the first taken one.
+
+        All or nothing: on a conflict, numbers claimed by this call are released again.
+        """
+        claimed: list[str] = []
+        for number in numbers:
+            if await self.redis.set(self._number(number), tid, nx=True) or _text(
+                    await self.redis.get(self._number(number)) or b"") == tid:
+                claimed.append(number)
+                continue
+            await self.release_numbers(tid, claimed)
+            return number
+        return None
+
+    async def release_numbers(self, tid: str, numbers: list[str]) -> None:
+        for number in numbers:
+            key = self._number(number)
+            # Only release what this tenant holds (compare-and-delete).
+            await self.redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then "
+                                  "return redis.call('DEL', KEYS[1]) end return 0", 1, key, tid)
+
+    async def delete_tenant(self, tid: str) -> bool:
+        tenant = await self.get_tenant(tid)
+        if tenant is None:
+            return False
+        await self.release_numbers(tid, tenant.phone_numbers)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.delete(self._tenant(tid))
+            pipe.srem(f"{self.p}:tenants", tid)
+            await pipe.execute()
+        return True
+
+    async def append_config_history(self, tid: str, entry: bytes) -> None:
+        await self.redis.rpush(f"{self.p}:tenant:{tid}:config_history", entry)
+
+    async def config_history(self, tid: str, offset: int, limit: int) -> tuple[list[bytes], int]:
+        key = f"{self.p}:tenant:{tid}:config_history"
+        total = int(await self.redis.llen(key))
+        # Newest first.
+        end = total - 1 - offset
+        start = max(0, end - limit + 1)
+        rows = await self.redis.lrange(key, start, end) if end >= 0 else []
+        return [r if isinstance(r, bytes) else r.encode() for r in rows[::-1]], total
+
     async def tenant_count(self) -> int:
         return int(await self.redis.scard(f"{self.p}:tenants"))
 
@@ -91,6 +141,44 @@ class Store:
         call = call.model_copy(update=fields)
         await self.save_call(call)
         return call
+
+    async def scan_calls(self, tid: str, *, before: tuple[float, str] | None = None,
+                         since: float | None = None, until: float | None = None,
+                         batch: int = 200) -> AsyncIterator[CallRecord]:
+        """A tenant's calls newest first, ordered by (created_at, call_sid) descending.
+
+        ``before`` is an exclusive keyset position, which is what makes cursors stable while
+        new calls are inserted at the head.
+        """
+        index = f"{self.p}:t:{tid}:calls"
+        high: float | str = until if until is not None else "+inf"
+        if before is not None:
+            high = before[0] if until is None else min(before[0], until)
+        low: float | str = since if since is not None else "-inf"
+        skip_ties = before
+        while True:
+            rows: list[Any] = await self.redis.zrevrangebyscore(index, high, low, start=0, num=batch,
+                                                                withscores=True)
+            members = [(float(score), _text(m)) for m, score in rows]
+            if skip_ties is not None:
+                # Equal scores sort by member (descending here): drop what the cursor already passed.
+                members = [(sc, m) for sc, m in members if sc < skip_ties[0] or m < skip_ties[1]]
+            if members:
+                raws = await self.redis.mget([self._call(tid, m) for _, m in members])
+                for raw in raws:
+                    if raw:
+                        yield CallRecord.model_validate_json(raw)
+            if len(rows) < batch:
+                return
+            last_score, last_member = float(rows[-1][1]), _text(rows[-1][0])
+            high, skip_ties = last_score, (last_score, last_member)
+
+    async def get_review(self, tid: str, sid: str) -> SessionReview:
+        raw = await self.redis.get(f"{self._call(tid, sid)}:review")
+        return SessionReview.model_validate_json(raw) if raw else SessionReview()
+
+    async def put_review(self, tid: str, sid: str, review: SessionReview) -> None:
+        await self.redis.set(f"{self._call(tid, sid)}:review", review.model_dump_json())
 
     # ---- voice session content
     async def append_transcript(self, tid: str, sid: str, segment: TranscriptSegment) -> None:

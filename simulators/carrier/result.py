@@ -64,7 +64,11 @@ class CallResult:
     twiml: TwimlResponse | None = None
     custom_parameters: dict[str, str] = field(default_factory=dict)
     connected: bool = False
-    closed_by: Literal["caller", "gateway"] | None = None
+    #: Who ended the stream: the caller's script hung up, the gateway closed the socket, or
+    #: Twilio itself (the call's TwiML was replaced or it was hung up over REST).
+    closed_by: Literal["caller", "gateway", "carrier"] | None = None
+    #: Twilio's ``stop`` message went out before the socket closed.
+    stop_sent: bool = False
     close_code: int | None = None
     close_reason: str | None = None
     script_completed: bool = False

@@ -1,0 +1,46 @@
+"""Admin: admin and operator keys (a key space apart from tenant keys)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter, Depends
+from pydantic import Field
+
+from gateway.auth import AdminPrincipal, require_admin
+from gateway.errors import ApiError
+from gateway.routes.admin_tenants import PROBLEMS, KeyOut, NewKey, key_out
+from gateway.runtime import Runtime, runtime
+from gateway.schemas import Strict
+from voxray.keys import KeyKind
+
+router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
+
+
+class AdminKeyCreate(Strict):
+    name: str = Field(default="", max_length=100)
+    role: Literal["admin", "operator"] = "operator"
+
+
+@router.post("/admin-keys", status_code=201, summary="Issue an admin or operator key (shown once)",
+             operation_id="admin_create_admin_key", response_model=NewKey, responses=PROBLEMS)
+async def create_admin_key(body: AdminKeyCreate, who: AdminPrincipal = Depends(require_admin()),
+                           rt: Runtime = Depends(runtime)) -> NewKey:
+    record, secret = await rt.keys.create(KeyKind.ADMIN, name=body.name, role=body.role, created_by=who.actor)
+    return NewKey(**key_out(record).model_dump(), key=secret)
+
+
+@router.get("/admin-keys", summary="List admin and operator keys", operation_id="admin_list_admin_keys",
+            response_model=list[KeyOut], responses=PROBLEMS)
+async def list_admin_keys(_: AdminPrincipal = Depends(require_admin()), rt: Runtime = Depends(runtime)) -> list[KeyOut]:
+    return [key_out(k) for k in await rt.keys.list(KeyKind.ADMIN)]
+
+
+@router.delete("/admin-keys/{key_id}", summary="Revoke an admin or operator key (ends its sessions)",
+               operation_id="admin_revoke_admin_key", response_model=KeyOut, responses=PROBLEMS)
+async def revoke_admin_key(key_id: str, _: AdminPrincipal = Depends(require_admin()),
+                           rt: Runtime = Depends(runtime)) -> KeyOut:
+    record = await rt.keys.get(key_id) if len(key_id) <= 64 else None
+    if record is None or record.kind is not KeyKind.ADMIN:
+        raise ApiError(404, "key_not_found", "No such admin key")
+    return key_out(await rt.keys.revoke(key_id) or record)
