@@ -13,8 +13,10 @@ from actors.registry import SessionRegistry
 from gateway import errors
 from gateway.body_limits import BodyLimitMiddleware
 from gateway.browser_sessions import BrowserSessionStore
+from gateway.idempotency import IdempotencyStore
 from gateway.ratelimit import RateLimiter
-from gateway.routes import (admin_keys, admin_tenants, auth_sessions, call_logs, media, ops, twilio_voice,
+from gateway.twilio_rest import TwilioRest
+from gateway.routes import (access_requests, admin_keys, docs, admin_tenants, auth_sessions, call_logs, calls, media, ops, twilio_voice,
                             voice_sessions)
 from gateway.runtime import Runtime
 from voxray.keys import KeyStore
@@ -45,20 +47,26 @@ def create_app(settings: Settings, *, redis_url: str, model_websocket_base_url: 
             keys=KeyStore(store.redis, store.p),
             browser=BrowserSessionStore(store.redis, store.p, settings.browser_session_ttl_s),
             limiter=RateLimiter(store.redis, store.p),
+            idempotency=IdempotencyStore(store.redis, store.p, settings.idempotency_ttl_s),
+            twilio=TwilioRest(settings.twilio_api_base_url, settings.twilio_timeout_s),
         )
         # Call setup must not wait for a worker process: be ready only once the pool is warm.
         await registry.warm_up()
         try:
             yield
         finally:
+            await app.state.runtime.twilio.close()
             await registry.shutdown()
             await store.close()
 
-    app = FastAPI(title="voxray", version="0.1.0", lifespan=lifespan, docs_url="/swagger-ui", redoc_url=None)
+    app = FastAPI(title="voxray", version="1.0.0", lifespan=lifespan, docs_url=None, redoc_url=None,
+                  openapi_url="/api-docs/openapi.json",
+                  description="Voice AI agents on phone lines. Versioning: /docs/versioning; changes: /docs/changelog.")
     # Twilio's form-encoded webhooks check their own type and size (they need the raw form).
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.api_max_body_bytes,
-                       form_paths=frozenset({"/api/v1/incoming-call"}))
+                       form_paths=frozenset({"/api/v1/incoming-call", "/api/v1/outbound-answer", "/api/v1/call-status"}))
     errors.install(app)
-    for module in (twilio_voice, media, ops, call_logs, voice_sessions, admin_tenants, admin_keys, auth_sessions):
+    for module in (twilio_voice, calls, media, ops, call_logs, voice_sessions, admin_tenants, admin_keys, auth_sessions,
+                   access_requests, docs):
         app.include_router(module.router)
     return app

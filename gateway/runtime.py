@@ -8,7 +8,9 @@ from fastapi import Request, WebSocket
 
 from actors.registry import SessionRegistry
 from gateway.browser_sessions import BrowserSessionStore
+from gateway.idempotency import IdempotencyStore
 from gateway.ratelimit import RateLimiter
+from gateway.twilio_rest import TwilioRest
 from voxray.keys import KeyStore
 from voxray.settings import Settings
 from voxray.store import Store
@@ -25,6 +27,8 @@ class Runtime:
     keys: KeyStore
     browser: BrowserSessionStore
     limiter: RateLimiter
+    idempotency: IdempotencyStore
+    twilio: TwilioRest
 
 
 def runtime(request: Request) -> Runtime:

@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     # Twilio REST API (outbound calls, transfers). None: api.twilio.com; `voxray up` points
     # it at the carrier simulator's REST stand-in.
     twilio_api_base_url: str | None = None
+    twilio_timeout_s: float = Field(default=10.0, gt=0, le=120)
+    # An outbound call still queued or ringing after this counts no more against the tenant's limit.
+    ring_timeout_s: float = Field(default=90.0, gt=0)
 
     # Logging.
     log_level: Literal["debug", "info", "warning", "error"] = "info"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 import time
+from typing import Any, Awaitable, Callable, Literal
 
 import structlog
 from fastapi import APIRouter, Depends, Request, Response
@@ -23,6 +24,7 @@ log = structlog.get_logger("voxray.gateway")
 
 CALL_SID = re.compile(r"^CA[0-9a-f]{32}$")
 TWIML = "application/xml"
+Direction = Literal["inbound", "outbound"]
 UNAVAILABLE = "We are sorry, the agent is not available right now. Please call again later. Goodbye."
 
 
@@ -49,7 +51,12 @@ def _twiml_reject(reason: str) -> str:
     return str(response)
 
 
-async def _verified_form(request: Request, rt: Runtime) -> tuple[Tenant, dict[str, str]]:
+TenantLookup = Callable[[dict[str, str]], Awaitable[Tenant | None]]
+
+
+async def verified_form(request: Request, rt: Runtime, tenant_of: TenantLookup,
+                        unknown: str = "unknown_tenant") -> tuple[Tenant, dict[str, str]]:
+    """Check a Twilio webhook's type, size and signature; return its tenant and form fields."""
     if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
         raise ApiError(415, "unsupported_media_type", "Twilio webhooks are application/x-www-form-urlencoded")
     size = request.headers.get("content-length")
@@ -60,34 +67,39 @@ async def _verified_form(request: Request, rt: Runtime) -> tuple[Tenant, dict[st
     if "x-twilio-signature" not in request.headers:
         raise ApiError(403, "signature_missing", "X-Twilio-Signature header is required")
     form = await request.form()
-    to = str(form.get("To") or form.get("Called") or "")
-    tenant = await rt.store.tenant_for_number(to)
+    fields = {k: str(v) for k, v in form.items()}
+    tenant = await tenant_of(fields)
     if tenant is None:
-        raise ApiError(404, "unknown_number", "No tenant owns the called number")
+        raise ApiError(404, unknown, "No tenant owns this call or number")
     url = twilio_signature.public_url(rt.settings.effective_public_base_url, request.url.path, request.url.query)
     twilio_signature.check(tenant.twilio_auth_token.get_secret_value(), url, form, dict(request.headers))
-    if form.get("AccountSid") != tenant.twilio_account_sid:
+    if fields.get("AccountSid") != tenant.twilio_account_sid:
         raise ApiError(403, "account_mismatch", "AccountSid does not belong to the number's tenant")
-    fields = {k: str(v) for k, v in form.items()}
     if not CALL_SID.match(fields.get("CallSid", "")):
         raise ApiError(422, "validation_failed", "CallSid must look like CA followed by 32 hex digits")
     return tenant, fields
 
 
-@router.post("/incoming-call", summary="Twilio inbound call webhook", operation_id="incoming_call",
-             response_class=Response, responses={200: {"content": {TWIML: {}}}, 403: {}, 404: {}, 413: {}, 415: {}})
-async def incoming_call(request: Request, rt: Runtime = Depends(runtime)) -> Response:
-    tenant, form = await _verified_form(request, rt)
+async def answer_call(rt: Runtime, tenant: Tenant, form: dict[str, str], direction: Direction) -> Response:
+    """Admit the call to a session actor and answer TwiML that opens its media stream."""
     call_sid = form["CallSid"]
     live = rt.registry.get(call_sid)
     if live is not None and live.tenant_id != tenant.id:
         raise ApiError(409, "call_conflict", "That CallSid belongs to another call")
     if live is None:
-        record = CallRecord(call_sid=call_sid, tenant_id=tenant.id, from_number=form.get("From", ""),
-                            to_number=form.get("To", ""), agent_name=tenant.agent.name,
-                            agent_version=tenant.agent.version)
+        record = CallRecord(call_sid=call_sid, tenant_id=tenant.id, direction=direction,
+                            from_number=form.get("From", ""), to_number=form.get("To", ""),
+                            agent_name=tenant.agent.name, agent_version=tenant.agent.version,
+                            config_version=tenant.config_version)
+        if direction == "outbound":
+            # make-call recorded it (or its status callback did): it is ours if the tenant matches.
+            existing = await rt.store.get_call(tenant.id, call_sid)
+            if existing is None and not await rt.store.create_call(record):
+                raise ApiError(409, "call_conflict", "That CallSid already has a call")
+            if existing is not None and existing.status.terminal:
+                raise ApiError(409, "call_conflict", "That call has already ended")
         # Signatures never expire, so a replayed webhook must not reopen or steal a call.
-        if not await rt.store.create_call(record):
+        elif not await rt.store.create_call(record):
             raise ApiError(409, "call_conflict", "That CallSid already has a call")
         setup = CallSetup(
             call_sid=call_sid, tenant_id=tenant.id, from_number=record.from_number, to_number=record.to_number,
@@ -111,5 +123,24 @@ async def incoming_call(request: Request, rt: Runtime = Depends(runtime)) -> Res
     # A retried webhook for a live call gets a fresh token for the same session.
     token, claims = stream_token.mint(rt.stream_secret, call_sid, time.time(), rt.settings.stream_token_ttl_s)
     await rt.store.register_stream_nonce(claims.nonce, call_sid, claims.expires_at)
-    log.info("call_answered", call_sid=call_sid, tenant=tenant.id)
+    log.info("call_answered", call_sid=call_sid, tenant=tenant.id, direction=direction)
     return Response(_twiml_connect(rt, call_sid, token), media_type=TWIML)
+
+
+TWILIO_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {TWIML: {}}, "description": "TwiML"}, 403: {"description": "Signature missing or invalid"},
+    404: {"description": "Unknown number or tenant"}, 409: {"description": "CallSid conflict"},
+    411: {"description": "Content-Length required"}, 413: {"description": "Body too large"},
+    415: {"description": "Not form-encoded"}, 422: {"description": "Invalid CallSid"},
+    503: {"description": "No session available"},
+}
+
+
+@router.post("/incoming-call", summary="Twilio inbound call webhook", operation_id="incoming_call",
+             response_class=Response, responses=TWILIO_RESPONSES)
+async def incoming_call(request: Request, rt: Runtime = Depends(runtime)) -> Response:
+    async def by_called_number(form: dict[str, str]) -> Tenant | None:
+        return await rt.store.tenant_for_number(form.get("To") or form.get("Called") or "")
+
+    tenant, form = await verified_form(request, rt, by_called_number, "unknown_number")
+    return await answer_call(rt, tenant, form, "inbound")

@@ -1,0 +1,178 @@
+"""Outbound calls: ``POST /api/v1/make-call`` and the Twilio webhooks that follow it.
+
+make-call places the call with the Twilio REST API; Twilio then fetches ``/outbound-answer``
+when the callee picks up (answered like an inbound call: a session actor and a media stream)
+and reports progress to ``/call-status``. Both carry the tenant in their query string, which
+Twilio signs with the rest of the URL (PROTOCOLS B.1), so they never depend on make-call's
+record being written before Twilio's first request arrives.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+from urllib.parse import urlencode
+
+import structlog
+from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import BaseModel, Field
+
+from gateway.auth import TenantPrincipal, require_tenant
+from gateway.errors import ApiError
+from gateway.idempotency import HEADER as IDEMPOTENCY_HEADER
+from gateway.routes.twilio_voice import TWILIO_RESPONSES, answer_call, verified_form
+from gateway.runtime import Runtime, runtime
+from gateway.schemas import Strict
+from gateway.twilio_rest import CarrierError
+from voxray.keys import Scope
+from voxray.records import E164, CallRecord, CallStatus, Tenant, utcnow
+
+router = APIRouter(prefix="/api/v1")
+log = structlog.get_logger("voxray.gateway")
+
+TENANT_ID = r"^[a-z0-9][a-z0-9_-]{1,62}$"
+
+
+class MakeCall(Strict):
+    to: str = Field(pattern=E164, description="The number to call (E.164)")
+    from_number: str | None = Field(default=None, pattern=E164,
+                                    description="Caller ID; one of the tenant's numbers. Default: telephony.caller_id")
+
+
+class PlacedCallOut(BaseModel):
+    id: str = Field(description="The Twilio CallSid")
+    status: CallStatus
+    direction: Literal["outbound"] = "outbound"
+    from_number: str
+    to_number: str
+    created_at: datetime
+
+
+def _callback_url(rt: Runtime, path: str, tenant: Tenant) -> str:
+    return f"{rt.settings.effective_public_base_url}/api/v1/{path}?{urlencode({'tenant': tenant.id})}"
+
+
+async def _live_outbound(rt: Runtime, tenant: Tenant) -> int:
+    """Calls of the tenant using capacity now: live sessions plus outbound calls still ringing."""
+    live = rt.registry.live_count(tenant.id)
+    pending = 0
+    async for call in rt.store.scan_calls(tenant.id, since=utcnow().timestamp() - rt.settings.ring_timeout_s):
+        if call.direction == "outbound" and call.status in (CallStatus.QUEUED, CallStatus.INITIATED,
+                                                             CallStatus.RINGING):
+            pending += 1
+    return live + pending
+
+
+@router.post("/make-call", status_code=201, tags=["calls"], summary="Place an outbound call with the tenant's agent",
+             operation_id="make_call", response_model=PlacedCallOut,
+             openapi_extra={"parameters": [{"name": IDEMPOTENCY_HEADER, "in": "header", "required": True,
+                                            "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+                                            "description": "Same key and body within 24 h replays the first "
+                                                           "response (Idempotent-Replayed: true)"}]},
+             responses={400: {"description": "Idempotency-Key missing"}, 401: {"description": "No valid key"},
+                        403: {"description": "Key lacks calls:write"}, 409: {"description": "Duplicate in flight"},
+                        413: {"description": "Body too large"}, 415: {"description": "Not JSON"},
+                        422: {"description": "Invalid numbers, or the key was used with another body"},
+                        429: {"description": "Rate or concurrency limit"},
+                        502: {"description": "The carrier refused or failed"}})
+async def make_call(body: MakeCall, request: Request, who: TenantPrincipal = Depends(require_tenant(Scope.CALLS_WRITE)),
+                    rt: Runtime = Depends(runtime)) -> Response:
+    async def place() -> tuple[int, dict[str, object]]:
+        tenant = await rt.store.get_tenant(who.tenant_id)
+        if tenant is None:
+            raise ApiError(404, "tenant_not_found", "The tenant no longer exists")
+        caller_id = body.from_number or tenant.telephony.caller_id or next(iter(tenant.phone_numbers), None)
+        if caller_id is None or caller_id not in tenant.phone_numbers:
+            raise ApiError(422, "caller_id_not_owned", "from_number must be one of the tenant's phone numbers")
+        if body.to in tenant.phone_numbers:
+            raise ApiError(422, "invalid_destination", "An agent cannot call its own number")
+        if await _live_outbound(rt, tenant) >= tenant.max_concurrent_calls:
+            raise ApiError(429, "concurrency_limit", f"The tenant's limit of {tenant.max_concurrent_calls} "
+                                                     "concurrent calls is reached")
+        try:
+            placed = await rt.twilio.create_call(tenant, to=body.to, from_=caller_id,
+                                                 url=_callback_url(rt, "outbound-answer", tenant),
+                                                 status_callback=_callback_url(rt, "call-status", tenant))
+        except CarrierError as exc:
+            log.warning("make_call_refused", tenant=tenant.id, status=exc.status, code=exc.code)
+            if 400 <= exc.status < 500:
+                raise ApiError(422, "carrier_rejected", "The carrier refused the call",
+                               f"Twilio error {exc.code}: {exc.message}") from None
+            # 5xx from our side releases the idempotency key, so the client may retry.
+            raise ApiError(502, "carrier_unavailable", "The carrier could not be reached") from None
+        record = CallRecord(call_sid=placed.sid, tenant_id=tenant.id, direction="outbound", from_number=caller_id,
+                            to_number=body.to, status=CallStatus.QUEUED, agent_name=tenant.agent.name,
+                            agent_version=tenant.agent.version, config_version=tenant.config_version)
+        if not await rt.store.create_call(record):  # a status callback got here first
+            record = await rt.store.get_call(tenant.id, placed.sid) or record
+        log.info("call_placed", call_sid=placed.sid, tenant=tenant.id)
+        out = PlacedCallOut(id=record.call_sid, status=record.status, from_number=record.from_number,
+                            to_number=record.to_number, created_at=record.created_at)
+        return 201, out.model_dump(mode="json")
+
+    return await rt.idempotency.run(request, who.tenant_id, place)
+
+
+@router.post("/outbound-answer", tags=["twilio"], summary="Twilio voice webhook when an outbound call is answered",
+             operation_id="outbound_answer", response_class=Response, responses=TWILIO_RESPONSES)
+async def outbound_answer(request: Request, tenant: str = Query(pattern=TENANT_ID),
+                          rt: Runtime = Depends(runtime)) -> Response:
+    async def lookup(_: dict[str, str]) -> Tenant | None:
+        return await rt.store.get_tenant(tenant)
+
+    owner, form = await verified_form(request, rt, lookup)
+    if form.get("Direction") != "outbound-api":
+        raise ApiError(422, "validation_failed", "Direction must be outbound-api")
+    return await answer_call(rt, owner, form, "outbound")
+
+
+# Twilio's statuses that end a call, and the order in which live ones may advance.
+_PROGRESS = [CallStatus.QUEUED, CallStatus.INITIATED, CallStatus.RINGING, CallStatus.IN_PROGRESS]
+
+
+def next_status(current: CallStatus, reported: CallStatus) -> CallStatus:
+    """Callbacks can arrive out of order and after the session ended: never move backwards."""
+    if current.terminal:
+        return current
+    if reported.terminal:
+        return reported
+    return reported if _PROGRESS.index(reported) > _PROGRESS.index(current) else current
+
+
+@router.post("/call-status", tags=["twilio"], summary="Twilio call status callback", operation_id="call_status",
+             status_code=204, response_class=Response, responses={**TWILIO_RESPONSES, 200: {"description": "Unused"}})
+async def call_status(request: Request, tenant: str = Query(pattern=TENANT_ID),
+                      rt: Runtime = Depends(runtime)) -> Response:
+    async def lookup(_: dict[str, str]) -> Tenant | None:
+        return await rt.store.get_tenant(tenant)
+
+    owner, form = await verified_form(request, rt, lookup)
+    try:
+        reported = CallStatus(form.get("CallStatus", ""))
+    except ValueError:
+        raise ApiError(422, "validation_failed", "Unknown CallStatus") from None
+    sid = form["CallSid"]
+    call = await rt.store.get_call(owner.id, sid)
+    if call is None:
+        claimed_by = await rt.store.tenant_of_call(sid)
+        if claimed_by is not None and claimed_by != owner.id:
+            raise ApiError(409, "call_conflict", "That CallSid belongs to another tenant")
+        call = CallRecord(call_sid=sid, tenant_id=owner.id, direction="outbound" if form.get("Direction", "").startswith(
+            "outbound") else "inbound", from_number=form.get("From", ""), to_number=form.get("To", ""),
+            status=CallStatus.QUEUED)
+        await rt.store.create_call(call)
+    status = next_status(call.status, reported)
+    changes: dict[str, object] = {"status": status}
+    if status.terminal and not call.status.terminal:
+        changes["ended_at"] = call.ended_at or utcnow()
+        changes["end_reason"] = call.end_reason or (
+            "completed" if status is CallStatus.COMPLETED else f"carrier_{status.value}")
+        duration = form.get("CallDuration", "")
+        if call.duration_s is None and duration.isdigit():
+            changes["duration_s"] = float(duration)
+        # A call that never answered still holds a reserved session; give it back.
+        await rt.registry.end(sid, f"carrier_{status.value}")
+    if status != call.status or len(changes) > 1:
+        await rt.store.update_call(owner.id, sid, **changes)
+    log.info("call_status", call_sid=sid, tenant=owner.id, reported=reported.value, status=status.value)
+    return Response(status_code=204)
