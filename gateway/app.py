@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import secrets
 from contextlib import asynccontextmanager
-from typing import AsyncIterator
+from typing import Any, AsyncIterator
 
 import structlog
 from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
 
 from actors.registry import SessionRegistry
 from gateway import errors
 from gateway.body_limits import BodyLimitMiddleware
 from gateway.browser_sessions import BrowserSessionStore
 from gateway.idempotency import IdempotencyStore
+from gateway.openapi_scopes import with_problem_responses
 from gateway.ratelimit import RateLimiter
 from gateway.twilio_rest import TwilioRest
 from gateway.routes import (access_requests, admin_keys, docs, admin_tenants, auth_sessions, call_logs, calls, media, ops, twilio_voice,
@@ -66,6 +68,13 @@ def create_app(settings: Settings, *, redis_url: str, model_websocket_base_url: 
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.api_max_body_bytes,
                        form_paths=frozenset({"/api/v1/incoming-call", "/api/v1/outbound-answer", "/api/v1/call-status"}))
     errors.install(app)
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = with_problem_responses(get_openapi(
+                title=app.title, version=app.version, description=app.description, routes=app.routes))
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     for module in (twilio_voice, calls, media, ops, call_logs, voice_sessions, admin_tenants, admin_keys, auth_sessions,
                    access_requests, docs):
         app.include_router(module.router)

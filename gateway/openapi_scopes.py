@@ -1,4 +1,4 @@
-"""Scoped OpenAPI documents: the tenant surface, the admin surface, and everything.
+"""OpenAPI documents: every error documented in one shape, and scoped views of the whole.
 
 Each scope keeps only its operations and the component schemas they reach (following
 ``$ref``s transitively), so the public document names no admin model and vice versa.
@@ -22,6 +22,47 @@ def is_admin(path: str, op: Operation) -> bool:
 
 def is_public(path: str, op: Operation) -> bool:
     return not path.startswith(ADMIN_PREFIXES) and not INTERNAL_TAGS & set(op.get("tags", []))
+
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem", "type": "object", "required": ["type", "title", "status", "code"],
+    "description": "RFC 9457 problem details with a stable machine-readable code",
+    "properties": {
+        "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+        "code": {"type": "string", "description": "Stable across versions; switch on this"},
+        "detail": {"type": "string"}, "request_id": {"type": ["string", "null"]},
+        "errors": {"type": "array", "items": {"type": "object", "properties": {
+            "field": {"type": "string"}, "message": {"type": "string"}}}},
+    },
+}
+_REASONS = {400: "Malformed request", 401: "No valid credential", 403: "The credential may not do this",
+            404: "Not found (for this tenant)", 413: "Body too large", 415: "Body is not JSON",
+            422: "Validation failed; `errors` lists each field", 429: "Rate limited; see Retry-After"}
+_BODY_METHODS = {"post", "put", "patch"}
+
+
+def with_problem_responses(doc: dict[str, Any]) -> dict[str, Any]:
+    """Document the errors every API operation can give, all as ``application/problem+json``."""
+    doc.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+    doc["components"]["schemas"].pop("HTTPValidationError", None)
+    doc["components"]["schemas"].pop("ValidationError", None)
+    problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for path, item in doc["paths"].items():
+        for method, op in item.items():
+            if INTERNAL_TAGS & set(op.get("tags", [])):
+                continue
+            codes = {400, 422, 429}
+            if op.get("security"):
+                codes |= {401, 403}
+            if "{" in path:
+                codes.add(404)
+            if method in _BODY_METHODS:
+                codes |= {413, 415}
+            responses = op.setdefault("responses", {})
+            for code in sorted(codes | {int(c) for c in responses if c.isdigit() and int(c) >= 400}):
+                entry = responses.setdefault(str(code), {"description": _REASONS.get(code, "Error")})
+                entry["content"] = problem
+    return doc
 
 
 def _refs(node: Any, found: set[str]) -> None:

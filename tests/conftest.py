@@ -40,7 +40,7 @@ def live() -> Iterator[Live]:
         public_base_url="https://voice.example.test", admin_key="test-admin-key-123456",
         stream_token_secret="test-stream-secret", key_prefix="vxtest", stream_token_ttl_s=30, stream_start_timeout_s=4,
         # Rate limits under test are per tenant; the shared buckets must not throttle the suite.
-        admin_burst=1_000_000, anon_burst=1_000_000, auth_fail_burst=1_000_000, api_max_body_bytes=16 * 1024,
+        admin_burst=1_000_000, anon_burst=1_000_000, auth_fail_burst=1_000_000,
     )
     stack = Stack(settings).start_backends(think_ms=150)
     gateway = GatewayThread(stack.uvicorn_config()).start()
