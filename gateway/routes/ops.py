@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Depends
+from pydantic import BaseModel, ConfigDict
 
 from gateway.auth import require_admin
 from gateway.errors import ApiError
@@ -16,29 +15,69 @@ PROBLEMS: dict[int | str, dict[str, object]] = {401: {"description": "No valid c
                                                 404: {"description": "No live session"}}
 
 
+class LiveAgent(BaseModel):
+    name: str
+    version: int
+
+
+class LiveSession(BaseModel):
+    """A session actor's view of one live call (extra counters may appear)."""
+
+    model_config = ConfigDict(extra="allow")
+    call_sid: str
+    tenant_id: str
+    state: str
+    turn_state: str
+    turn_index: int
+    vad_speaking: bool
+    frames_in: int
+    frames_out: int
+    buffered_ms: float
+    malformed: int
+    barge_ins: int
+    lost: int
+    model_latency_ms: float | None
+    model_session_id: str | None
+    node: str | None
+    pid: int
+    agent: LiveAgent
+    duration_s: float
+
+
+class EndingCall(BaseModel):
+    call_sid: str
+    status: str
+
+
+class Health(BaseModel):
+    status: str
+    redis_ms: float
+    live_calls: int
+
+
 @router.get("/healthz", summary="Liveness and dependencies", operation_id="health", tags=["health"])
-async def health(rt: Runtime = Depends(runtime)) -> dict[str, Any]:
-    return {"status": "ok", "redis_ms": round(await rt.store.ping(), 2), "live_calls": rt.registry.live_count()}
+async def health(rt: Runtime = Depends(runtime)) -> Health:
+    return Health(status="ok", redis_ms=round(await rt.store.ping(), 2), live_calls=rt.registry.live_count())
 
 
 @router.get("/api/v1/admin/live-sessions", summary="Live state of every session actor",
             operation_id="admin_live_sessions", dependencies=[Depends(require_admin("operator"))], tags=["admin"], responses=PROBLEMS)
-async def live_sessions(rt: Runtime = Depends(runtime)) -> list[dict[str, Any]]:
-    return await rt.registry.states()
+async def live_sessions(rt: Runtime = Depends(runtime)) -> list[LiveSession]:
+    return [LiveSession(**s) for s in await rt.registry.states()]
 
 
 @router.get("/api/v1/admin/live-sessions/{call_sid}", summary="Live state of one session actor",
             operation_id="admin_live_session", dependencies=[Depends(require_admin("operator"))], tags=["admin"], responses=PROBLEMS)
-async def live_session(call_sid: str, rt: Runtime = Depends(runtime)) -> dict[str, Any]:
+async def live_session(call_sid: str, rt: Runtime = Depends(runtime)) -> LiveSession:
     state = await rt.registry.state(call_sid)
     if state is None:
         raise ApiError(404, "not_found", "No live session for that call")
-    return state
+    return LiveSession(**state)
 
 
 @router.post("/api/v1/admin/live-sessions/{call_sid}/end", summary="End a live call now", status_code=202,
              operation_id="admin_end_live_session", dependencies=[Depends(require_admin("operator"))], tags=["admin"], responses=PROBLEMS)
-async def end_live_session(call_sid: str, rt: Runtime = Depends(runtime)) -> dict[str, str]:
+async def end_live_session(call_sid: str, rt: Runtime = Depends(runtime)) -> EndingCall:
     if not await rt.registry.end(call_sid, "ended_by_operator"):
         raise ApiError(404, "not_found", "No live session for that call")
-    return {"call_sid": call_sid, "status": "ending"}
+    return EndingCall(call_sid=call_sid, status="ending")
