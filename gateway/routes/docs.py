@@ -1,4 +1,4 @@
-"""API documents: scoped OpenAPI JSON, Swagger UI, and the versioning policy and changelog."""
+"""Pages: scoped OpenAPI JSON, Swagger UI, the versioning policy and changelog, the operator console."""
 
 from __future__ import annotations
 
@@ -34,6 +34,25 @@ async def admin_document(request: Request) -> JSONResponse:
 @router.get("/swagger-ui")
 async def swagger_ui(doc: Literal["public", "admin", "full"] = Query("full")) -> HTMLResponse:
     return get_swagger_ui_html(openapi_url=DOCUMENTS[doc], title=f"voxray API ({doc})")
+
+
+STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
+# The console loads only its own script and talks only to this origin.
+_PAGE_HEADERS = {"Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; "
+                                            "connect-src 'self'; form-action 'none'; frame-ancestors 'none'",
+                 "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+
+
+@router.get("/operator")
+async def operator_page() -> Response:
+    return Response((STATIC_DIR / "operator.html").read_bytes(), media_type="text/html; charset=utf-8",
+                    headers=_PAGE_HEADERS)
+
+
+@router.get("/operator/app.js")
+async def operator_script() -> Response:
+    return Response((STATIC_DIR / "operator.js").read_bytes(), media_type="text/javascript; charset=utf-8",
+                    headers=_PAGE_HEADERS)
 
 
 def _markdown(name: str) -> Response:

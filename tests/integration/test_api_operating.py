@@ -272,3 +272,11 @@ async def test_openapi_documents_are_scoped(api: httpx.AsyncClient) -> None:
     for page in ("/docs/versioning", "/docs/changelog"):
         r = await api.get(page)
         assert r.status_code == 200 and r.headers["content-type"].startswith("text/markdown") and "#" in r.text
+
+
+async def test_operator_console_is_served_with_a_strict_policy(api: httpx.AsyncClient) -> None:
+    page = await api.get("/operator")
+    assert page.status_code == 200 and "/operator/app.js" in page.text
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    script = await api.get("/operator/app.js")
+    assert script.status_code == 200 and "X-CSRF-Token" in script.text
