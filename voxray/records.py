@@ -22,6 +22,42 @@ class VadConfig(BaseModel):
     hangover_frames: int = Field(default=15, ge=1, le=200)
 
 
+BuiltinTool = Literal["transfer_to_operator", "end_call", "send_dtmf", "collect_dtmf"]
+
+
+DEFAULT_BUILTINS: tuple[BuiltinTool, ...] = ("transfer_to_operator", "end_call")
+
+
+class ToolSpec(BaseModel):
+    """A tenant workflow tool: the model calls it; the session POSTs the arguments to ``endpoint``."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(pattern=r"^[a-zA-Z][a-zA-Z0-9_-]{0,63}$")
+    description: str = Field(min_length=1, max_length=1024)
+    # JSON Schema (draft 2020-12) of the arguments object.
+    parameters: dict[str, Any] = Field(default_factory=lambda: {"type": "object", "properties": {}})
+    endpoint: str = Field(pattern=r"^https?://", max_length=2048)
+    timeout_s: float = Field(default=5.0, gt=0, le=60)
+    retries: int = Field(default=1, ge=0, le=5)
+    retry_backoff_s: float = Field(default=0.3, ge=0, le=10)
+    # Whether the agent keeps the caller company with a filler line while the tool runs.
+    speak_while_running: bool = True
+    filler_after_ms: int = Field(default=1500, ge=0, le=60_000)
+    filler_text: str = Field(default="One moment while I look that up.", max_length=300)
+
+
+class HandoffRules(BaseModel):
+    """Rules that hand the caller to a person regardless of what the model decides."""
+
+    model_config = ConfigDict(extra="forbid")
+    keywords: list[str] = Field(default_factory=lambda: ["operator", "human", "real person", "representative"])
+    dtmf_digit: str | None = Field(default="0", pattern=r"^[0-9*#]$")
+    max_tool_failures: int | None = Field(default=3, ge=1)
+    max_turns_without_progress: int | None = Field(default=8, ge=1)
+    max_call_s: float | None = Field(default=1800.0, gt=0)
+    transfer_mode: Literal["cold", "warm"] = "warm"
+
+
 class AgentConfig(BaseModel):
     """What the per-call session needs to run an agent (the runtime config of a version)."""
 
@@ -41,6 +77,9 @@ class AgentConfig(BaseModel):
     local_script: str | None = None
     mark_every_frames: int = Field(default=5, ge=1, le=50)
     transcription_model: str | None = "gpt-transcribe"
+    tools: list[ToolSpec] = Field(default_factory=list, max_length=64)
+    builtin_tools: list[BuiltinTool] = Field(default_factory=lambda: list(DEFAULT_BUILTINS))
+    handoff: HandoffRules = Field(default_factory=HandoffRules)
 
 
 class TelephonyConfig(BaseModel):
