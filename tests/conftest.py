@@ -44,6 +44,7 @@ def live() -> Iterator[Live]:
     )
     stack = Stack(settings).start_backends(think_ms=150)
     gateway = GatewayThread(stack.uvicorn_config()).start()
+    stack.gateway_started(f"http://127.0.0.1:{gateway.port}")
     asyncio.run(asyncio.sleep(0))
     yield Live(
         gateway_url=f"http://127.0.0.1:{gateway.port}", public_base_url="https://voice.example.test",
@@ -60,6 +61,7 @@ def dense_live(live: Live) -> Iterator[Live]:
     settings = load_settings(
         port=0, data_dir=live.stack.settings.data_dir, redis_url=live.redis_url,
         openai_websocket_base_url=live.model_url, warm_pool_size=3, calls_per_actor=3,
+        twilio_api_base_url=live.stack.twilio_api_url,
         public_base_url=live.public_base_url, admin_key="test-admin-key-123456",
         stream_token_secret="test-stream-secret", key_prefix=live.key_prefix, stream_start_timeout_s=4,
     )

@@ -74,7 +74,9 @@ def up(demo_calls: int = typer.Option(0, help="Place this many simulated calls o
                 if serve.done():
                     return 1
                 await asyncio.sleep(0.05)
+            stack.gateway_started(str(info["gateway_url"]))
             typer.echo(f"gateway   {info['gateway_url']}  (public {info['public_base_url']}, docs /swagger-ui)")
+            typer.echo(f"twilio    {stack.twilio_api_url}  (REST API{' stand-in' if stack.carrier else ''})")
             typer.echo(f"redis     {stack.redis_url}")
             typer.echo(f"model     {stack.model_url}")
             typer.echo(f"demo line {DEMO_NUMBER}  (runtime info in {_runtime_file(settings.data_dir)})")

@@ -7,7 +7,7 @@ never at import.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -70,12 +70,28 @@ class Settings(BaseSettings):
     api_max_body_bytes: int = Field(default=256 * 1024, ge=1024)
     idempotency_ttl_s: int = Field(default=24 * 3600, ge=60)
 
-    # Twilio REST API (outbound calls, transfers). None: api.twilio.com; `voxray up` points
-    # it at the carrier simulator's REST stand-in.
+    # Twilio REST API (outbound calls, transfers), e.g. https://api.twilio.com. None: the
+    # embedded deployment (`voxray up`, tests) starts the carrier simulator's REST stand-in.
     twilio_api_base_url: str | None = None
     twilio_timeout_s: float = Field(default=10.0, gt=0, le=120)
     # An outbound call still queued or ringing after this counts no more against the tenant's limit.
     ring_timeout_s: float = Field(default=90.0, gt=0)
+
+    # Outbound webhooks to tenants (Standard Webhooks; gateway/webhooks). VOXRAY_WEBHOOK_*:
+    # TIMEOUT_S bounds one delivery attempt end to end; BACKOFF_S is a JSON list of retry delays
+    # (e.g. "[5, 300, 1800]"), each jittered by +-20 %, doubling past the list's end up to a day;
+    # MAX_ATTEMPTS (first try included) before a delivery is dead-lettered; POLL_INTERVAL_S is how
+    # often a gateway looks for due deliveries; CONCURRENCY caps attempts in flight per gateway.
+    # Endpoints must be https:// unless ALLOW_HTTP, and may not resolve to private, loopback or
+    # link-local addresses (SSRF) unless ALLOW_PRIVATE_HOSTS; both are for local development.
+    webhook_timeout_s: float = Field(default=10.0, gt=0, le=60)
+    webhook_backoff_s: list[Annotated[float, Field(gt=0, le=86_400)]] = Field(
+        default_factory=lambda: [5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0, 36000.0], min_length=1)
+    webhook_max_attempts: int = Field(default=8, ge=1, le=50)
+    webhook_poll_interval_s: float = Field(default=1.0, gt=0, le=60)
+    webhook_concurrency: int = Field(default=16, ge=1, le=1000)
+    webhook_allow_http: bool = False
+    webhook_allow_private_hosts: bool = False
 
     # Logging.
     log_level: Literal["debug", "info", "warning", "error"] = "info"

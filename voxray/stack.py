@@ -1,4 +1,5 @@
-"""The embedded deployment: Redis, Ray, the local realtime model server and the gateway.
+"""The embedded deployment: Redis, Ray, the local realtime model server, the carrier
+simulator's Twilio REST stand-in and the gateway.
 
 Used by ``voxray up``, the integration tests and the benchmarks, so all three run the same
 wiring. Each part is started only when the settings do not point at an existing one.
@@ -18,6 +19,7 @@ import ray
 from pydantic import SecretStr
 import uvicorn
 
+from simulators.carrier.rest import TwilioRestSim
 from voxray.processes import stop_process
 from voxray.records import AgentConfig, Tenant
 from voxray.redis_server import RedisServer, free_port
@@ -68,6 +70,8 @@ class Stack:
     model_proc: subprocess.Popen[str] | None = None
     redis_url: str = ""
     model_url: str | None = None
+    carrier: TwilioRestSim | None = None
+    twilio_api_url: str | None = None
     _owns_ray: bool = field(default=False)
 
     def start_backends(self, think_ms: int | None = None) -> "Stack":
@@ -90,6 +94,12 @@ class Stack:
         else:
             port = s.local_model_port or free_port()
             self.model_proc, self.model_url = start_model_server("127.0.0.1", port, s.local_model_script, think_ms)
+        if s.twilio_api_base_url:
+            self.twilio_api_url = s.twilio_api_base_url
+        else:
+            # Twilio is unreachable here: its REST API is played by the carrier simulator.
+            self.carrier = TwilioRestSim({})
+            self.twilio_api_url = self.carrier.start()
         if not ray.is_initialized():
             # Ray starts workers at nice 15; session actors carry live audio and must not be the
             # first to starve when the host is busy. (On a cluster: RAY_worker_niceness=0.)
@@ -102,7 +112,7 @@ class Stack:
     def uvicorn_config(self) -> uvicorn.Config:
         from gateway.app import create_app
 
-        s = self.settings
+        s = self.settings.model_copy(update={"twilio_api_base_url": self.twilio_api_url})
         app = create_app(s, redis_url=self.redis_url, model_websocket_base_url=self.model_url)
         return uvicorn.Config(app, host=s.host, port=s.port, ws_max_size=s.ws_max_message_bytes,
                               log_level="warning", access_log=False, lifespan="on", ws="websockets-sansio")
@@ -117,11 +127,20 @@ class Stack:
                 return None
             tenant = demo_tenant(auth_token)
             await store.put_tenant(tenant)
+            if self.carrier is not None:
+                self.carrier.add_account(tenant.twilio_account_sid, auth_token)
             return tenant
         finally:
             await store.close()
 
+    def gateway_started(self, gateway_url: str) -> None:
+        """Tell the carrier simulator where the public URL really leads (it signs with the public one)."""
+        if self.carrier is not None:
+            self.carrier.add_route(self.settings.effective_public_base_url, gateway_url)
+
     def stop(self) -> None:
+        if self.carrier is not None:
+            self.carrier.stop()
         if self._owns_ray and ray.is_initialized():
             ray.shutdown()
         stop_process(self.model_proc)

@@ -95,6 +95,9 @@ async def make_call(body: MakeCall, request: Request, who: TenantPrincipal = Dep
                                                  status_callback=_callback_url(rt, "call-status", tenant))
         except CarrierError as exc:
             log.warning("make_call_refused", tenant=tenant.id, status=exc.status, code=exc.code)
+            if exc.status in (401, 403):
+                # The tenant's Twilio credentials are wrong: ours to fix, so 5xx (and retryable).
+                raise ApiError(502, "carrier_auth_failed", "The carrier refused the tenant's credentials") from None
             if 400 <= exc.status < 500:
                 raise ApiError(422, "carrier_rejected", "The carrier refused the call",
                                f"Twilio error {exc.code}: {exc.message}") from None

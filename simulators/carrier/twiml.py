@@ -49,12 +49,23 @@ class Say:
 
 
 @dataclass(frozen=True)
+class DialTarget:
+    """Who a ``<Dial>`` calls: ``kind`` is the noun (``Number``, ``Client``, ``Queue``, ``Sip``,
+    ``Conference``...; bare text counts as ``Number``) and ``value`` its text."""
+
+    kind: str
+    value: str
+
+
+@dataclass(frozen=True)
 class Dial:
     """``<Dial>``: ``number`` is the bare text or the ``<Number>`` noun, if any."""
 
     number: str | None
     caller_id: str | None = None
     nouns: tuple[str, ...] = ()
+    #: Every target in document order. Left out of equality: it restates ``number``/``nouns``.
+    targets: tuple[DialTarget, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -155,10 +166,14 @@ def _stream(el: ET.Element) -> Stream:
 def _dial(el: ET.Element) -> Dial:
     number = _text(el) or None
     nouns = tuple(child.tag for child in el)
+    targets = [DialTarget("Number", number)] if number else []
     for child in el:
         if child.tag == "Number" and number is None:
             number = _text(child) or None
-    return Dial(number=number, caller_id=el.get("callerId"), nouns=nouns)
+        # <Client> may name its identity in an <Identity> child instead of its text.
+        value = _text(child) or " ".join(_text(g) for g in child if _text(g))
+        targets.append(DialTarget(child.tag, value))
+    return Dial(number=number, caller_id=el.get("callerId"), nouns=nouns, targets=tuple(targets))
 
 
 def _text(el: ET.Element) -> str:
