@@ -31,7 +31,7 @@ from pipelines.framing import Framer, ReorderBuffer
 from pipelines.resample import StreamResampler
 from pipelines.turns import TurnEvent, TurnMachine, decide_barge_in
 from pipelines.vad import SpeechDetector, SpeechStart, SpeechStop
-from voxray.records import CallStatus, FunctionCall, utcnow
+from voxray.records import CallStatus, FunctionCall, p95, utcnow
 from voxray.store import Store
 
 log = structlog.get_logger("voxray.session")
@@ -79,8 +79,10 @@ class CallSession:
         self.started_mono: float | None = None
         self.media_ms = 0
         self.stats: dict[str, Any] = {"frames_in": 0, "malformed": 0, "barge_ins": 0, "lost": 0,
-                                      "model_latency_ms": None, "model_errors": 0, "agent_responses": 0}
+                                      "model_latency_ms": None, "model_errors": 0, "agent_responses": 0,
+                                      "tool_calls": 0, "tool_errors": 0}
         self._logged_malformed: set[str] = set()
+        self._turn_latencies: list[float] = []
         self._tasks: list[asyncio.Task[None]] = []
 
     # ---- lifecycle -------------------------------------------------------------------------
@@ -132,6 +134,8 @@ class CallSession:
             await self.store.update_call(
                 self.setup.tenant_id, self.setup.call_sid, status=status, ended_at=ended, duration_s=duration,
                 end_reason=reason, turns=self.stats["agent_responses"], model_session_id=self.model.session_id,
+                turn_latency_p95_ms=p95(self._turn_latencies), tool_calls=self.stats["tool_calls"],
+                tool_errors=self.stats["tool_errors"],
             )
             log.info("call_ended", call_sid=self.setup.call_sid, status=str(status), reason=reason)
             try:
@@ -265,6 +269,7 @@ class CallSession:
                 return
             if self._speech_stopped_at is not None:
                 self.stats["model_latency_ms"] = round((self.clock() - self._speech_stopped_at) * 1000, 1)
+                self._turn_latencies.append(self.stats["model_latency_ms"])
                 self._speech_stopped_at = None
             first = ev.item_id not in self.audio.item_first_sent_ms
             frames = self.audio.delta(ev.item_id, ev.delta, now)
@@ -323,6 +328,8 @@ class CallSession:
 
     async def _on_function_call(self, ev: rt.FunctionCallArgumentsDone) -> None:
         started = self.clock()
+        self.stats["tool_calls"] += 1
+        self.stats["tool_errors"] += 1
         output = orjson.dumps({"error": "unknown_tool",
                                "message": f"no tool named {ev.name!r} is enabled for this agent"}).decode()
         await self.model.send(rt.ItemCreate(item={"type": "function_call_output", "call_id": ev.call_id, "output": output}))

@@ -15,6 +15,14 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def p95(values: list[float]) -> float | None:
+    """Nearest-rank 95th percentile (None for no values)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(0, -(-95 * len(ordered) // 100) - 1)]
+
+
 class VadConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
     aggressiveness: int = Field(default=2, ge=0, le=3)
@@ -176,6 +184,12 @@ class CallRecord(BaseModel):
     escalation: Escalation | None = None
     summary: str | None = None
     config_version: int = 0
+    # Launch governance: which route and arm served the call, and what the sweep compares.
+    route_number: str | None = None
+    arm: Literal["stable", "canary", "fallback"] | None = None
+    turn_latency_p95_ms: float | None = None
+    tool_calls: int = 0
+    tool_errors: int = 0
 
 
 class Speaker(StrEnum):
