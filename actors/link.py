@@ -22,6 +22,10 @@ class Kind(IntEnum):
     TWILIO = 2  # both ways: one Twilio Media Streams text frame
     CLOSE = 3  # actor -> gateway: {"code", "reason"}; close the websocket with it
     BYE = 4  # gateway -> actor: {"reason"}; the websocket is gone
+    # actor -> gateway: {"twiml"}; replace the call's TwiML through the Twilio REST API (a
+    # transfer). Twilio then stops the stream itself (PROTOCOLS C.2), so the socket stays open.
+    REDIRECT = 5
+    REDIRECTED = 6  # gateway -> actor: {"ok", "error"}; what the REST update answered
 
 
 class LinkError(Exception):

@@ -17,6 +17,7 @@ from starlette.websockets import WebSocketDisconnect, WebSocketState
 from actors import link
 from actors.registry import LiveCall
 from gateway.runtime import Runtime, ws_runtime
+from gateway.twilio_rest import CarrierError
 from pipelines import twilio_media as tm
 from voxray import stream_token
 
@@ -87,7 +88,27 @@ async def _to_actor(ws: WebSocket, writer: asyncio.StreamWriter) -> None:
         await writer.drain()
 
 
-async def _to_twilio(ws: WebSocket, reader: asyncio.StreamReader) -> tuple[int, str]:
+async def _redirect(rt: Runtime, call: LiveCall, twiml: str, writer: asyncio.StreamWriter) -> None:
+    """Carry out a transfer the session asked for, and tell it how the carrier answered."""
+    error: str | None = None
+    tenant = await rt.store.get_tenant(call.tenant_id)
+    if tenant is None:
+        error = "tenant_gone"
+    else:
+        try:
+            await rt.twilio.redirect(tenant, call.call_sid, twiml)
+        except CarrierError as exc:
+            error = f"carrier_error {exc.status} {exc.code}"
+    log.info("call_redirected", call_sid=call.call_sid, ok=error is None, error=error)
+    try:
+        writer.write(link.encode_json(link.Kind.REDIRECTED, {"ok": error is None, "error": error}))
+        await writer.drain()
+    except ConnectionError:
+        pass
+
+
+async def _to_twilio(ws: WebSocket, reader: asyncio.StreamReader, rt: Runtime, call: LiveCall,
+                     writer: asyncio.StreamWriter, tasks: set[asyncio.Task[None]]) -> tuple[int, str]:
     while True:
         try:
             kind, body = await link.read_frame(reader)
@@ -98,6 +119,10 @@ async def _to_twilio(ws: WebSocket, reader: asyncio.StreamReader) -> tuple[int, 
         elif kind == link.Kind.CLOSE:
             info = orjson.loads(body)
             return int(info["code"]), str(info["reason"])[:120]
+        elif kind == link.Kind.REDIRECT:
+            task = asyncio.create_task(_redirect(rt, call, str(orjson.loads(body)["twiml"]), writer))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
 
 
 async def _close(ws: WebSocket, code: int, reason: str) -> None:
@@ -132,8 +157,9 @@ async def media_stream(ws: WebSocket) -> None:
         return
     writer.write(link.encode_json(link.Kind.HELLO, {"call_sid": call.call_sid, "link_key": call.link_key})
                  + link.encode(link.Kind.TWILIO, start_raw.encode()))
+    redirects: set[asyncio.Task[None]] = set()
     up = asyncio.create_task(_to_actor(ws, writer))
-    down = asyncio.create_task(_to_twilio(ws, reader))
+    down = asyncio.create_task(_to_twilio(ws, reader, rt, call, writer, redirects))
     try:
         finished, _ = await asyncio.wait({up, down}, return_when=asyncio.FIRST_COMPLETED)
         if down in finished and not down.cancelled() and down.exception() is None:
@@ -144,4 +170,6 @@ async def media_stream(ws: WebSocket) -> None:
         for task in (up, down):
             task.cancel()
         await asyncio.gather(up, down, return_exceptions=True)
+        # A transfer in flight finishes even though the stream is gone (Twilio ends it first).
+        await asyncio.gather(*redirects, return_exceptions=True)
         writer.close()
