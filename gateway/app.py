@@ -19,8 +19,10 @@ from gateway.openapi_scopes import with_problem_responses
 from gateway.ratelimit import RateLimiter
 from gateway.twilio_rest import TwilioRest
 from gateway.routes import (access_requests, admin_keys, docs, admin_tenants, auth_sessions, call_logs, calls, media, ops, twilio_voice,
-                            voice_sessions)
+                            voice_sessions, webhooks)
 from gateway.runtime import Runtime
+from gateway.webhooks.delivery import DeliveryWorker
+from gateway.webhooks.store import WebhookStore
 from voxray.keys import KeyStore
 from voxray.settings import Settings
 from voxray.store import Store
@@ -54,9 +56,11 @@ def create_app(settings: Settings, *, redis_url: str, model_websocket_base_url: 
         )
         # Call setup must not wait for a worker process: be ready only once the pool is warm.
         await registry.warm_up()
+        webhook_worker = DeliveryWorker.from_settings(WebhookStore(store.redis, store.p), settings).start()
         try:
             yield
         finally:
+            await webhook_worker.stop()
             await app.state.runtime.twilio.close()
             await registry.shutdown()
             await store.close()
@@ -76,6 +80,6 @@ def create_app(settings: Settings, *, redis_url: str, model_websocket_base_url: 
 
     app.openapi = openapi  # type: ignore[method-assign]
     for module in (twilio_voice, calls, media, ops, call_logs, voice_sessions, admin_tenants, admin_keys, auth_sessions,
-                   access_requests, docs):
+                   access_requests, docs, webhooks):
         app.include_router(module.router)
     return app

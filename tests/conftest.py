@@ -32,6 +32,14 @@ class Live:
     gateway: GatewayThread
 
 
+# Webhook deliveries go to receivers on loopback over http, and retry fast. Every gateway on
+# the shared Redis runs a delivery worker, so each live gateway must use the same settings.
+WEBHOOKS_UNDER_TEST: dict[str, object] = dict(
+    webhook_allow_http=True, webhook_allow_private_hosts=True, webhook_backoff_s=[0.2, 0.4],
+    webhook_max_attempts=3, webhook_poll_interval_s=0.05, webhook_timeout_s=5,
+)
+
+
 @pytest.fixture(scope="session")
 def live() -> Iterator[Live]:
     data = Path(tempfile.mkdtemp(prefix="voxray-test-"))
@@ -41,6 +49,7 @@ def live() -> Iterator[Live]:
         stream_token_secret="test-stream-secret", key_prefix="vxtest", stream_token_ttl_s=30, stream_start_timeout_s=4,
         # Rate limits under test are per tenant; the shared buckets must not throttle the suite.
         admin_burst=1_000_000, anon_burst=1_000_000, auth_fail_burst=1_000_000,
+        **WEBHOOKS_UNDER_TEST,
     )
     stack = Stack(settings).start_backends(think_ms=150)
     gateway = GatewayThread(stack.uvicorn_config()).start()
@@ -64,6 +73,7 @@ def dense_live(live: Live) -> Iterator[Live]:
         twilio_api_base_url=live.stack.twilio_api_url,
         public_base_url=live.public_base_url, admin_key="test-admin-key-123456",
         stream_token_secret="test-stream-secret", key_prefix=live.key_prefix, stream_start_timeout_s=4,
+        **WEBHOOKS_UNDER_TEST,
     )
     stack = Stack(settings).start_backends()
     gateway = GatewayThread(stack.uvicorn_config()).start()

@@ -22,7 +22,7 @@ from typing import Any, Mapping
 import orjson
 import redis.asyncio as aioredis
 import structlog
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, SecretStr
 
 log = structlog.get_logger("voxray.events")
 

@@ -31,16 +31,18 @@ end
 return due
 """
 
-# KEYS: due, lease, event, attempts, dead. ARGV: token, member, field, record, attempt, next_at
+# KEYS: due, lease, event, attempts, dead. ARGV: token, member, field, record, attempt ('' = none), next_at
 # ('' = leave the schedule), dead name ('' = not dead), now, retention, attempts kept, dead kept.
 _FINISH = """
 if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
 redis.call('DEL', KEYS[2])
 if redis.call('EXISTS', KEYS[3]) == 1 then
   redis.call('HSET', KEYS[3], ARGV[3], ARGV[4])
-  redis.call('RPUSH', KEYS[4], ARGV[5])
-  redis.call('LTRIM', KEYS[4], -tonumber(ARGV[10]), -1)
-  redis.call('EXPIRE', KEYS[4], ARGV[9])
+  if ARGV[5] ~= '' then
+    redis.call('RPUSH', KEYS[4], ARGV[5])
+    redis.call('LTRIM', KEYS[4], -tonumber(ARGV[10]), -1)
+    redis.call('EXPIRE', KEYS[4], ARGV[9])
+  end
 end
 if ARGV[6] ~= '' then redis.call('ZADD', KEYS[1], ARGV[6], ARGV[2]) else redis.call('ZREM', KEYS[1], ARGV[2]) end
 if ARGV[7] ~= '' then
@@ -100,6 +102,7 @@ class Claimed:
 @dataclass(frozen=True)
 class StoredEvent:
     event: Event
+    body: bytes  # exactly as sent
     deliveries: list[DeliveryRecord]
 
 
@@ -165,7 +168,8 @@ class WebhookStore:
                      now: float) -> bool:
         """Write an attempt's outcome and reschedule, retire or dead-letter; False if the lease was lost."""
         tid, event_id, endpoint_id = claimed.member.split(":")
-        next_at = record.next_attempt_at.timestamp() if record.next_attempt_at else ""
+        waiting = record.state in (DeliveryState.PENDING, DeliveryState.FAILED)
+        next_at = record.next_attempt_at.timestamp() if waiting and record.next_attempt_at else ""
         dead = delivery_name(event_id, endpoint_id) if record.state is DeliveryState.DEAD else ""
         done = await self._finish(
             keys=[self.keys.due, self.keys.lease(claimed.member), self.keys.event(tid, event_id),
@@ -213,7 +217,8 @@ class WebhookStore:
         if "body" not in fields:
             return None
         deliveries = [DeliveryRecord.model_validate_json(v) for k, v in sorted(fields.items()) if k.startswith("ep:")]
-        return StoredEvent(Event.model_validate_json(fields["body"]), deliveries)
+        body = _bytes(fields["body"])
+        return StoredEvent(Event.model_validate_json(body), body, deliveries)
 
     async def attempts(self, tid: str, event_id: str) -> list[AttemptRecord]:
         rows: list[Any] = await self.redis.lrange(self.keys.attempts(tid, event_id), 0, -1)  # type: ignore[misc]

@@ -197,7 +197,7 @@ async def test_admin_live_sessions_requires_admin_key(live) -> None:
     async with httpx.AsyncClient() as http:
         problem(await http.get(f"{live.gateway_url}/api/v1/admin/live-sessions"), 401, "unauthenticated")
         problem(await http.get(f"{live.gateway_url}/api/v1/admin/live-sessions",
-                               headers={"Authorization": "Bearer nope"}), 403, "forbidden")
+                               headers={"Authorization": "Bearer nope"}), 401, "invalid_credentials")
         r = await http.get(f"{live.gateway_url}/api/v1/admin/live-sessions",
                            headers={"Authorization": "Bearer test-admin-key-123456"})
         assert r.status_code == 200 and isinstance(r.json(), list)
