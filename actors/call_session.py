@@ -31,7 +31,8 @@ from pipelines.framing import Framer, ReorderBuffer
 from pipelines.resample import StreamResampler
 from pipelines.turns import TurnEvent, TurnMachine, decide_barge_in
 from pipelines.vad import SpeechDetector, SpeechStart, SpeechStop
-from voxray.records import CallStatus, FunctionCall, p95, utcnow
+from voxray.events import EventType, call_data, emit
+from voxray.records import CallRecord, CallStatus, FunctionCall, p95, utcnow
 from voxray.store import Store
 
 log = structlog.get_logger("voxray.session")
@@ -131,7 +132,7 @@ class CallSession:
             ended = utcnow()
             call = await self.store.get_call(self.setup.tenant_id, self.setup.call_sid)
             duration = (ended - call.started_at).total_seconds() if call and call.started_at else None
-            await self.store.update_call(
+            call = await self.store.update_call(
                 self.setup.tenant_id, self.setup.call_sid, status=status, ended_at=ended, duration_s=duration,
                 end_reason=reason, turns=self.stats["agent_responses"], model_session_id=self.model.session_id,
                 turn_latency_p95_ms=p95(self._turn_latencies), tool_calls=self.stats["tool_calls"],
@@ -142,12 +143,27 @@ class CallSession:
                 await self._flush_transcript(final=True)
             except Exception:
                 log.exception("transcript_flush_failed", call_sid=self.setup.call_sid)
+            if call is not None:
+                await self._emit_ended(call)
         finally:
             await self.model.close()
             for task in self._tasks:
                 if task is not asyncio.current_task():
                     task.cancel()
             self.done.set()
+
+    async def _emit(self, event: EventType, data: dict[str, Any]) -> None:
+        await emit(self.store.redis, self.store.p, self.setup.tenant_id, event, data)
+
+    async def _emit_ended(self, call: CallRecord) -> None:
+        data = call_data(call)
+        await self._emit(EventType.SESSION_COMPLETED, {**data, "turns": call.turns, "tool_calls": call.tool_calls})
+        await self._emit(EventType.TRANSCRIPT_READY, {"call_id": call.call_sid,
+                                                      "transcript_url": f"/api/v1/voice-sessions/{call.call_sid}"})
+        # Outbound calls get call.* from Twilio's status callbacks; inbound ones end here.
+        if call.direction == "inbound":
+            ok = call.status is CallStatus.COMPLETED
+            await self._emit(EventType.CALL_COMPLETED if ok else EventType.CALL_FAILED, data)
 
     # ---- media link ------------------------------------------------------------------------
 
@@ -232,8 +248,12 @@ class CallSession:
         held, self._before_start = self._before_start, []
         for event in held:
             await self._on_model_event(event)
-        await self.store.update_call(self.setup.tenant_id, self.setup.call_sid, status=CallStatus.IN_PROGRESS,
-                                     started_at=utcnow(), node=self.node)
+        call = await self.store.update_call(self.setup.tenant_id, self.setup.call_sid,
+                                            status=CallStatus.IN_PROGRESS, started_at=utcnow(), node=self.node)
+        if call is not None:
+            await self._emit(EventType.SESSION_STARTED, call_data(call))
+            if call.direction == "inbound":
+                await self._emit(EventType.CALL_ANSWERED, call_data(call))
 
     async def _on_caller_audio(self, media: tm.Media) -> None:
         self.stats["frames_in"] += 1

@@ -15,6 +15,7 @@ from typing import AsyncIterator, Iterator
 import httpx
 import pytest
 
+from tests.integration.webhook_receiver import Receiver, running_receiver
 from voxray.records import AgentConfig, Tenant
 from voxray.settings import load_settings
 from voxray.stack import GatewayThread, Stack
@@ -87,6 +88,13 @@ def dense_live(live: Live) -> Iterator[Live]:
 async def api(live: Live) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=live.gateway_url, timeout=30) as client:
         yield client
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[Receiver]:
+    """A tenant's webhook endpoint: a real HTTP server recording what it receives."""
+    async with running_receiver() as rec:
+        yield rec
 
 
 @pytest.fixture

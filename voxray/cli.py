@@ -50,6 +50,9 @@ def up(demo_calls: int = typer.Option(0, help="Place this many simulated calls o
     configure_logging(settings.log_level)
     if settings.admin_key is None:
         settings = settings.model_copy(update={"admin_key": SecretStr(secrets.token_urlsafe(24))})
+    if settings.public_base_url is None:
+        # Local development (no public URL): tenant webhook endpoints on this machine are allowed.
+        settings = settings.model_copy(update={"webhook_allow_http": True, "webhook_allow_private_hosts": True})
     stack = Stack(settings).start_backends()
     auth_token = secrets.token_hex(16)
     exit_code = 0

@@ -24,6 +24,8 @@ import redis.asyncio as aioredis
 import structlog
 from pydantic import BaseModel, SecretStr
 
+from voxray.records import CallRecord
+
 log = structlog.get_logger("voxray.events")
 
 
@@ -263,3 +265,10 @@ async def emit(redis: aioredis.Redis, prefix: str, tenant_id: str, event_type: E
                     error=f"{type(exc).__name__}: {exc}")
         return None
     return event.id
+
+
+def call_data(call: CallRecord) -> dict[str, Any]:
+    """The common payload of call.* and session.* events: ids and a summary, never transcripts."""
+    return {"call_id": call.call_sid, "direction": call.direction, "from": call.from_number, "to": call.to_number,
+            "status": call.status.value, "agent": {"name": call.agent_name, "version": call.agent_version},
+            "duration_s": call.duration_s, "end_reason": call.end_reason}

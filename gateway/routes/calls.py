@@ -24,6 +24,7 @@ from gateway.routes.twilio_voice import TWILIO_RESPONSES, answer_call, verified_
 from gateway.runtime import Runtime, runtime
 from gateway.schemas import Strict
 from gateway.twilio_rest import CarrierError
+from voxray.events import EventType, call_data, emit
 from voxray.keys import Scope
 from voxray.records import E164, CallRecord, CallStatus, Tenant, utcnow
 
@@ -129,6 +130,13 @@ async def outbound_answer(request: Request, tenant: str = Query(pattern=TENANT_I
     return await answer_call(rt, owner, form, "outbound")
 
 
+_STATUS_EVENTS = {
+    CallStatus.INITIATED: EventType.CALL_INITIATED, CallStatus.RINGING: EventType.CALL_RINGING,
+    CallStatus.IN_PROGRESS: EventType.CALL_ANSWERED, CallStatus.COMPLETED: EventType.CALL_COMPLETED,
+    CallStatus.BUSY: EventType.CALL_FAILED, CallStatus.NO_ANSWER: EventType.CALL_FAILED,
+    CallStatus.FAILED: EventType.CALL_FAILED, CallStatus.CANCELED: EventType.CALL_FAILED,
+}
+
 # Twilio's statuses that end a call, and the order in which live ones may advance.
 _PROGRESS = [CallStatus.QUEUED, CallStatus.INITIATED, CallStatus.RINGING, CallStatus.IN_PROGRESS]
 
@@ -176,6 +184,10 @@ async def call_status(request: Request, tenant: str = Query(pattern=TENANT_ID),
         # A call that never answered still holds a reserved session; give it back.
         await rt.registry.end(sid, f"carrier_{status.value}")
     if status != call.status or len(changes) > 1:
-        await rt.store.update_call(owner.id, sid, **changes)
+        call = await rt.store.update_call(owner.id, sid, **changes) or call
+    # One event per carrier report: the session may have recorded the end already.
+    event = _STATUS_EVENTS.get(reported)
+    if event is not None:
+        await emit(rt.store.redis, rt.store.p, owner.id, event, {**call_data(call), "status": reported.value})
     log.info("call_status", call_sid=sid, tenant=owner.id, reported=reported.value, status=status.value)
     return Response(status_code=204)

@@ -17,6 +17,7 @@ from gateway import twilio_signature
 from gateway.errors import ApiError
 from gateway.runtime import Runtime, runtime
 from voxray import stream_token
+from voxray.events import EventType, call_data, emit
 from voxray.records import CallRecord, CallStatus, Tenant, utcnow
 
 router = APIRouter(prefix="/api/v1", tags=["twilio"])
@@ -108,6 +109,8 @@ async def answer_call(rt: Runtime, tenant: Tenant, form: dict[str, str], directi
             model_api_key=rt.settings.openai_api_key, link_key=secrets.token_urlsafe(24),
             stream_connect_timeout_s=rt.settings.stream_start_timeout_s,
         )
+        if direction == "inbound":
+            await emit(rt.store.redis, rt.store.p, tenant.id, EventType.CALL_INITIATED, call_data(record))
         try:
             await rt.registry.open_call(setup, tenant.max_concurrent_calls)
         except AdmissionRejected as exc:

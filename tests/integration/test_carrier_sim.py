@@ -4,7 +4,6 @@ calls against an in-test gateway stub served by real uvicorn on a free port."""
 from __future__ import annotations
 
 import asyncio
-import base64
 import re
 import secrets
 import socket

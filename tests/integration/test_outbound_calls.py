@@ -13,6 +13,7 @@ import pytest
 from simulators.carrier import Callee, Say, Silence, WaitForAgent
 from tests.conftest import Live
 from tests.integration.api import ApiTenant, create_tenant, new_number
+from tests.integration.webhook_receiver import Receiver, configure, event_types
 from voxray.store import Store
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -39,8 +40,10 @@ async def _wait_status(api: httpx.AsyncClient, t: ApiTenant, sid: str, statuses:
         await asyncio.sleep(0.2)
 
 
-async def test_make_call_runs_to_a_completed_call_log(api: httpx.AsyncClient, live: Live) -> None:
+async def test_make_call_runs_to_a_completed_call_log(api: httpx.AsyncClient, live: Live,
+                                                      receiver: Receiver) -> None:
     t = await _tenant(api, live)
+    await configure(api, t, receiver.url)
     callee = new_number()
     assert live.stack.carrier is not None
     live.stack.carrier.set_callee(callee, Callee(script=(Silence(300), Say("Hello, who is this?"),
@@ -59,6 +62,15 @@ async def test_make_call_runs_to_a_completed_call_log(api: httpx.AsyncClient, li
     assert log["to_number"] == callee and log["duration_s"] and log["started_at"]
     session = (await api.get(f"/api/v1/voice-sessions/{placed['id']}", headers=t.auth)).json()
     assert any(line["speaker"] == "agent" and line["text"] for line in session["transcript"])
+    # The tenant heard about every step, once each, signed.
+    wanted = ["call.initiated", "call.ringing", "call.answered", "session.started", "session.completed",
+              "transcript.ready", "call.completed"]
+    deadline = asyncio.get_running_loop().time() + 10
+    while not set(wanted) <= set(event_types(receiver)) and asyncio.get_running_loop().time() < deadline:
+        await asyncio.sleep(0.1)
+    seen = event_types(receiver)
+    assert sorted(seen) == sorted(wanted), seen
+    assert seen.index("call.initiated") < seen.index("call.answered") < seen.index("call.completed")
 
 
 async def test_busy_and_no_answer_end_the_call_log_without_a_session(api: httpx.AsyncClient, live: Live) -> None:

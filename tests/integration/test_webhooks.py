@@ -9,65 +9,21 @@ from __future__ import annotations
 import asyncio
 import secrets
 import time
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, AsyncIterator
+from typing import Any
 
 import httpx
 import pytest
-from aiohttp import web
 from pydantic import SecretStr
 from standardwebhooks import Webhook
 
 from gateway.webhooks.store import AttemptRecord, WebhookStore
 from tests.integration.api import ApiTenant, bearer, create_tenant
 from voxray.events import DeliveryState, EndpointRecord, Event, EventType, emit, enqueue, new_event_id
+from tests.integration.webhook_receiver import Receiver, configure
 from voxray.store import Store
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
-
-
-@dataclass
-class Received:
-    headers: dict[str, str]
-    body: bytes
-    at: float
-
-
-@dataclass
-class Receiver:
-    """A tenant's endpoint: answers 500 to its first ``fail_first`` requests (or all), then 200."""
-
-    fail_first: int = 0
-    always_fail: bool = False
-    requests: list[Received] = field(default_factory=list)
-    url: str = ""
-
-    async def handle(self, request: web.Request) -> web.Response:
-        self.requests.append(Received(dict(request.headers), await request.read(), time.monotonic()))
-        failing = self.always_fail or len(self.requests) <= self.fail_first
-        return web.Response(status=500 if failing else 200, text="nope" if failing else "ok")
-
-
-@pytest.fixture
-async def receiver() -> AsyncIterator[Receiver]:
-    rec = Receiver()
-    app = web.Application()
-    app.router.add_post("/hook", rec.handle)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    rec.url = f"http://127.0.0.1:{port}/hook"
-    yield rec
-    await runner.cleanup()
-
-
-async def configure(api: httpx.AsyncClient, tenant: ApiTenant, url: str, **body: Any) -> dict[str, Any]:
-    r = await api.put("/api/v1/webhook-endpoint", json={"url": url, **body}, headers=tenant.auth)
-    assert r.status_code == 201, r.text
-    return r.json()  # type: ignore[no-any-return]
 
 
 async def eventually_state(api: httpx.AsyncClient, tenant: ApiTenant, event_id: str, state: str,
