@@ -12,15 +12,17 @@ A script makes the local model say chosen lines, call tools and misbehave on cue
       - tool_call:                          # emit a function_call item (call_id call_...)
           name: lookup_order
           arguments: {order_id: "A-42"}
-        then_say: "Your order ships today." # optional. Spoken by the response.create that
-                                            # follows the function_call_output for this call;
+        then_say: "Your order is {status}." # optional. Spoken by the response.create that
+                                            # follows the function_call_output for this call,
+                                            # {field}s filled from the output's JSON object;
                                             # without it that response consumes the next turn.
       - error: {code: server_error_test, message: "boom", type: server_error}
                                             # send this `error` event instead of a response
       - drop: true                          # close the websocket with code 1011, mid-call
 
 Responses are started by a caller turn (server VAD with create_response) or a client
-``response.create``. When the turns run out the server falls back to its honest unscripted lines.
+``response.create``; one whose ``instructions`` read ``Say exactly: "<line>"`` speaks that line
+and consumes no turn. When the turns run out the server falls back to its honest unscripted lines.
 Script names are file stems in the script directory (``demo`` -> ``demo.yaml``).
 """
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import math
+import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -260,7 +262,12 @@ class RealtimeSession:
             raise ClientError("conversation_already_has_active_response",
                               f"Conversation already has an active response in progress: {self._active.id}. "
                               "Wait until the response is finished before creating a new one.")
-        return self._start_response(self._next_action(), self._request(event.response or {}), now)
+        params = event.response or {}
+        # A response-level instruction to say a given line is the one instruction this model
+        # follows exactly (fillers, transfer announcements); it does not consume a script turn.
+        verbatim = say_exactly(params.get("instructions"))
+        action = Say(verbatim) if verbatim is not None else self._next_action()
+        return self._start_response(action, self._request(params), now)
 
     def _on_response_cancel(self, event: ResponseCancel, now: float) -> list[Output]:
         run = self._active
@@ -325,7 +332,7 @@ class RealtimeSession:
     def _next_action(self) -> Action:
         last = self._conversation.last()
         if last is not None and last.get("type") == "function_call_output" and last.get("call_id") in self._followups:
-            return Say(self._followups.pop(last["call_id"]))
+            return Say(fill_template(self._followups.pop(last["call_id"]), last.get("output")))
         return self._agent.reply(self._heard_ms)
 
     def _request(self, params: dict[str, Any]) -> ResponseRequest:
@@ -416,3 +423,25 @@ def _check_item(item: dict[str, Any]) -> dict[str, Any]:
         raise invalid_type("item.output", "a string")
     return {**item, "id": item.get("id") or new_id("item"), "object": "realtime.item",
             "status": item.get("status") or "completed"}
+
+
+_SAY_EXACTLY = re.compile(r'^Say exactly: "(.{1,500})"$', re.S)
+
+
+def say_exactly(instructions: object) -> str | None:
+    """The line of a ``Say exactly: "..."`` response instruction, if that is what was asked."""
+    match = _SAY_EXACTLY.match(instructions) if isinstance(instructions, str) else None
+    return match.group(1) if match else None
+
+
+def fill_template(then_say: str, output: object) -> str:
+    """``then_say`` with ``{field}`` taken from the tool output's JSON object, so the reply
+    speaks the tool's actual result; unknown fields and non-JSON outputs leave it unchanged."""
+    try:
+        values = json.loads(output) if isinstance(output, str) else None
+    except ValueError:
+        values = None
+    if not isinstance(values, dict):
+        return then_say
+    flat = {k: v for k, v in values.items() if isinstance(v, (str, int, float))}
+    return re.sub(r"\{([A-Za-z_][A-Za-z0-9_]*)\}", lambda m: str(flat.get(m.group(1), m.group(0))), then_say)
