@@ -21,7 +21,7 @@ from gateway.webhooks.schemas import (WebhookDelivery, WebhookEndpoint, WebhookE
                                       endpoint_out, endpoint_public, event_log)
 from gateway.webhooks.signing import new_secret
 from gateway.webhooks.store import RedeliveryConflict, WebhookStore
-from gateway.webhooks.urls import UrlRejected, check_endpoint_url
+from voxray.endpoint_urls import UrlRejected, check_endpoint_url
 from voxray.events import (DeliveryRecord, DeliveryState, EndpointRecord, Event, EventType, delivery_name, enqueue,
                            new_event_id)
 from voxray.keys import Scope

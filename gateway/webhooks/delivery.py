@@ -19,7 +19,7 @@ import httpx
 import structlog
 
 from gateway.webhooks import backoff, signing
-from gateway.webhooks.egress import webhook_transport
+from voxray.egress import webhook_transport
 from gateway.webhooks.store import AttemptRecord, Claimed, WebhookStore
 from voxray.events import DeliveryState, EndpointRecord
 from voxray.settings import Settings

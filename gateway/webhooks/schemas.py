@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field, field_validator
 from gateway.schemas import Strict
 from gateway.webhooks.signing import secret_hint
 from gateway.webhooks.store import AttemptRecord, StoredEvent
-from gateway.webhooks.urls import MAX_URL_LENGTH
+from voxray.endpoint_urls import MAX_URL_LENGTH
 from voxray.events import DESCRIPTIONS, DeliveryRecord, DeliveryState, EndpointRecord, EventType
 
 

@@ -19,9 +19,9 @@ from standardwebhooks.webhooks import WebhookVerificationError
 
 from gateway.webhooks import backoff, signing
 from gateway.webhooks.delivery import DeliveryConfig, DeliveryWorker, Outcome
-from gateway.webhooks.egress import PublicOnlyBackend, webhook_transport
+from voxray.egress import PublicOnlyBackend, webhook_transport
 from gateway.webhooks.store import WebhookStore
-from gateway.webhooks.urls import UrlRejected, check_endpoint_url, is_public_address
+from voxray.endpoint_urls import UrlRejected, check_endpoint_url, is_public_address
 from voxray.events import DESCRIPTIONS, DeliveryState, EndpointRecord, Event, EventType, new_event_id
 
 BODY = b'{"id":"evt_1","type":"call.completed","timestamp":"2026-01-01T00:00:00Z","data":{"call_id":"CA1"}}'

@@ -1,6 +1,6 @@
 """Which endpoint URLs a tenant may configure: pure checks, run when the endpoint is saved.
 
-The delivery path checks the addresses a host name resolves to again (egress.py), since DNS
+The delivery path checks the addresses a host name resolves to again (voxray/egress.py), since DNS
 can change after the URL was accepted.
 """
 

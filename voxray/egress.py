@@ -15,7 +15,7 @@ import anyio
 import httpcore
 import httpx
 
-from gateway.webhooks.urls import is_public_address
+from voxray.endpoint_urls import is_public_address
 
 
 class PublicOnlyBackend(httpcore.AsyncNetworkBackend):
