@@ -35,10 +35,14 @@ class AgentAudio:
 
     def delta(self, item_id: str, delta_b64: str, now_ms: float) -> list[str]:
         """Twilio frames (JSON texts) for one model audio delta, in order."""
+        return self.ulaw(item_id, self._to_ulaw(delta_b64), now_ms)
+
+    def ulaw(self, item_id: str, audio: bytes, now_ms: float) -> list[str]:
+        """Twilio frames for G.711 audio of an item (model speech, or DTMF tones we key)."""
         out = self.finish_item(now_ms) if self._item not in (None, item_id) else []
         self._item = item_id
         self.item_first_sent_ms.setdefault(item_id, now_ms)
-        for frame in self._framer.push(self._to_ulaw(delta_b64)):
+        for frame in self._framer.push(audio):
             out.extend(self._frame(item_id, frame, now_ms))
         return out
 

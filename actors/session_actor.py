@@ -12,12 +12,14 @@ import asyncio
 import hmac
 from typing import Any
 
+import httpx
 import orjson
 
 from actors import link
 from actors.call_session import CallSession
 from actors.providers.openai_realtime import OpenAIRealtimeStream, client_for
 from actors.setup import CallSetup
+from voxray.egress import webhook_transport
 from voxray.logging import configure_logging
 from voxray.records import CallStatus
 from voxray.store import Store
@@ -34,6 +36,7 @@ class SessionActor:
         self._server: asyncio.AbstractServer | None = None
         self._sessions: dict[str, CallSession] = {}
         self._stores: dict[tuple[str, str], Store] = {}
+        self._http: dict[bool, httpx.AsyncClient] = {}
         if model_api_key is not None:  # build the SDK client (and its lazy imports) before any call
             client_for(model_api_key, model_websocket_base_url)
 
@@ -54,6 +57,15 @@ class SessionActor:
             self._stores[key] = Store.from_url(*key)
         return self._stores[key]
 
+    def _tool_http(self, allow_private: bool) -> httpx.AsyncClient:
+        """One pooled client per actor for tool requests; it connects to public addresses only
+        (unless the deployment allows private ones), and never follows redirects."""
+        if allow_private not in self._http:
+            self._http[allow_private] = httpx.AsyncClient(
+                transport=webhook_transport(allow_private=allow_private, max_connections=50),
+                follow_redirects=False, trust_env=False)
+        return self._http[allow_private]
+
     async def configure(self, setup: CallSetup) -> None:
         """Take a call: returns at once; the model connection opens in the background."""
         if len(self._sessions) >= self.capacity:
@@ -62,7 +74,7 @@ class SessionActor:
         model = OpenAIRealtimeStream(client=client_for(setup.model_api_key.get_secret_value(),
                                                        setup.model_websocket_base_url),
                                      model=setup.agent.model, extra_query=query)
-        session = CallSession(setup, self._store(setup), model)
+        session = CallSession(setup, self._store(setup), model, http=self._tool_http(setup.tool_allow_private_hosts))
         self._sessions[setup.call_sid] = session
         session.start_model()
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, SecretStr
+from typing import Any
 
-from voxray.records import AgentConfig
+from pydantic import BaseModel, Field, SecretStr
+
+from voxray.records import AgentConfig, TelephonyConfig
 
 
 class CallSetup(BaseModel):
@@ -21,9 +23,15 @@ class CallSetup(BaseModel):
     # Shared secret the gateway presents on the media link, so no other local process can attach.
     link_key: str
     stream_connect_timeout_s: float = 60.0
+    # Operator handoff: where transfers dial, and the public URL Twilio reports dial results to.
+    telephony: TelephonyConfig = Field(default_factory=TelephonyConfig)
+    public_base_url: str = ""
+    # Tool requests are signed with the tenant's secret (Standard Webhooks, ``whsec_...``).
+    tool_signing_secret: SecretStr | None = None
+    tool_allow_private_hosts: bool = False
 
 
-def session_config(agent: AgentConfig) -> dict[str, object]:
+def session_config(agent: AgentConfig, tools: list[dict[str, Any]] | None = None) -> dict[str, object]:
     """The GA ``session.update`` body for an agent (PROTOCOLS §D.2): pcmu in and out by default."""
     fmt: dict[str, object] = {"type": "audio/pcmu"} if agent.audio_mode == "pcmu" else {"type": "audio/pcm", "rate": 24000}
     audio_in: dict[str, object] = {
@@ -38,5 +46,6 @@ def session_config(agent: AgentConfig) -> dict[str, object]:
         "instructions": agent.instructions,
         "output_modalities": ["audio"],
         "audio": {"input": audio_in, "output": {"format": fmt, "voice": agent.voice}},
-        "tools": [],
+        "tools": tools or [],
+        "tool_choice": "auto",
     }

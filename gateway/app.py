@@ -18,11 +18,12 @@ from gateway.idempotency import IdempotencyStore
 from gateway.openapi_scopes import with_problem_responses
 from gateway.ratelimit import RateLimiter
 from gateway.twilio_rest import TwilioRest
-from gateway.routes import (access_requests, admin_keys, docs, admin_tenants, auth_sessions, call_logs, calls, media, ops, twilio_voice,
-                            voice_sessions, webhooks)
+from gateway.routes import (access_requests, admin_keys, admin_tenants, auth_sessions, call_logs, calls, docs,
+                            governance, handoff, media, ops, phone_routes, twilio_voice, voice_sessions, webhooks)
 from gateway.runtime import Runtime
 from gateway.webhooks.delivery import DeliveryWorker
 from gateway.webhooks.store import WebhookStore
+from governance.client import GovernanceClient
 from voxray.keys import KeyStore
 from voxray.settings import Settings
 from voxray.store import Store
@@ -41,6 +42,10 @@ def create_app(settings: Settings, *, redis_url: str, model_websocket_base_url: 
                                    calls_per_actor=settings.calls_per_actor, log_level=settings.log_level,
                                    model_api_key=settings.openai_api_key.get_secret_value(),
                                    model_websocket_base_url=model_websocket_base_url, store=store)
+        # The governance actor is shared by every gateway; this gets it (or creates it) and its routes.
+        governance_client = await GovernanceClient.connect(
+            redis_url, settings.key_prefix, num_cpus=settings.governance_actor_cpus,
+            audit_max_entries=settings.governance_audit_max_entries)
         secret = settings.stream_token_secret
         if secret is None:
             log.warning("stream_token_secret_generated", hint="set VOXRAY_STREAM_TOKEN_SECRET for multiple gateways")
@@ -53,6 +58,7 @@ def create_app(settings: Settings, *, redis_url: str, model_websocket_base_url: 
             limiter=RateLimiter(store.redis, store.p),
             idempotency=IdempotencyStore(store.redis, store.p, settings.idempotency_ttl_s),
             twilio=TwilioRest(settings.twilio_api_base_url, settings.twilio_timeout_s),
+            governance=governance_client,
         )
         # Call setup must not wait for a worker process: be ready only once the pool is warm.
         await registry.warm_up()
@@ -63,6 +69,7 @@ def create_app(settings: Settings, *, redis_url: str, model_websocket_base_url: 
             await webhook_worker.stop()
             await app.state.runtime.twilio.close()
             await registry.shutdown()
+            await governance_client.close()
             await store.close()
 
     app = FastAPI(title="voxray", version="1.0.0", lifespan=lifespan, docs_url=None, redoc_url=None,
@@ -70,8 +77,10 @@ def create_app(settings: Settings, *, redis_url: str, model_websocket_base_url: 
                   description="Voice AI agents on phone lines. Versioning: /docs/versioning; changes: /docs/changelog.")
     # Twilio's form-encoded webhooks check their own type and size (they need the raw form).
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.api_max_body_bytes,
-                       form_paths=frozenset({"/api/v1/incoming-call", "/api/v1/outbound-answer", "/api/v1/call-status"}))
+                       form_paths=frozenset({"/api/v1/incoming-call", "/api/v1/outbound-answer", "/api/v1/call-status",
+                                             "/api/v1/dial-result"}))
     errors.install(app)
+    governance.install(app)
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             app.openapi_schema = with_problem_responses(get_openapi(
@@ -80,6 +89,6 @@ def create_app(settings: Settings, *, redis_url: str, model_websocket_base_url: 
 
     app.openapi = openapi  # type: ignore[method-assign]
     for module in (twilio_voice, calls, media, ops, call_logs, voice_sessions, admin_tenants, admin_keys, auth_sessions,
-                   access_requests, docs, webhooks):
+                   access_requests, docs, webhooks, governance, phone_routes, handoff):
         app.include_router(module.router)
     return app

@@ -11,6 +11,7 @@ from gateway.browser_sessions import BrowserSessionStore
 from gateway.idempotency import IdempotencyStore
 from gateway.ratelimit import RateLimiter
 from gateway.twilio_rest import TwilioRest
+from governance.client import GovernanceClient
 from voxray.keys import KeyStore
 from voxray.settings import Settings
 from voxray.store import Store
@@ -29,6 +30,7 @@ class Runtime:
     limiter: RateLimiter
     idempotency: IdempotencyStore
     twilio: TwilioRest
+    governance: GovernanceClient | None = None  # launch governance: routes, rollouts, audit
 
 
 def runtime(request: Request) -> Runtime:

@@ -59,6 +59,8 @@ class AgentSpec(_Record):
     tools: list[dict[str, Any]] = Field(default_factory=list)
     audio_mode: Literal["pcmu", "pcm16"] = "pcmu"
     vad: VadConfig = Field(default_factory=VadConfig)
+    # Local realtime server only: the scripted conversation this version runs (tests, demos).
+    local_model_script: str | None = Field(default=None, pattern=r"^[a-z0-9_-]{1,64}$")
 
     @field_validator("tools")
     @classmethod

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import secrets
 from datetime import datetime, timezone
 from enum import StrEnum
 from typing import Any, Literal
@@ -13,6 +15,11 @@ E164 = r"^\+[1-9]\d{6,14}$"
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def new_signing_secret() -> str:
+    """A Standard Webhooks secret: ``whsec_`` + base64 of 32 random bytes."""
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
 def p95(values: list[float]) -> float | None:
@@ -125,12 +132,15 @@ class Tenant(BaseModel):
     rate_limits: RateLimits = Field(default_factory=RateLimits)
     # Bumped by every runtime-config change; calls record the version they started with.
     config_version: int = 1
+    # Signs the requests the agent's tools send to the tenant (Standard Webhooks).
+    tool_signing_secret: SecretStr = Field(default_factory=lambda: SecretStr(new_signing_secret()))
     created_at: datetime = Field(default_factory=utcnow)
 
     def stored(self) -> dict[str, Any]:
         """JSON for Redis, secret included (the store is inside the trust boundary)."""
         data = self.model_dump(mode="json")
         data["twilio_auth_token"] = self.twilio_auth_token.get_secret_value()
+        data["tool_signing_secret"] = self.tool_signing_secret.get_secret_value()
         return data
 
 

@@ -93,6 +93,11 @@ class Settings(BaseSettings):
     webhook_allow_http: bool = False
     webhook_allow_private_hosts: bool = False
 
+    # Launch governance (governance/): the governance actor's CPU reservation, and how many entries
+    # the append-only audit log (a Redis stream) keeps before its oldest are trimmed.
+    governance_actor_cpus: float = Field(default=0.01, gt=0)
+    governance_audit_max_entries: int = Field(default=1_000_000, ge=1000)
+
     # Logging.
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 

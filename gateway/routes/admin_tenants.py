@@ -14,7 +14,11 @@ from gateway.errors import ApiError
 from gateway.runtime import Runtime, runtime
 from gateway.schemas import Strict
 from voxray.keys import ApiKey, KeyKind, Scope
-from voxray.records import E164, AgentConfig, RateLimits, TelephonyConfig, Tenant, VadConfig, utcnow
+from actors.tools.catalog import check_agent_tools
+from actors.tools.errors import ToolConfigError
+from voxray.endpoint_urls import UrlRejected, check_endpoint_url
+from voxray.records import (DEFAULT_BUILTINS, E164, AgentConfig, BuiltinTool, HandoffRules, RateLimits,
+                            TelephonyConfig, Tenant, ToolSpec, VadConfig, new_signing_secret, utcnow)
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
 
@@ -40,6 +44,10 @@ class RuntimeConfig(Strict):
     local_model_script: str | None = Field(default=None, pattern=r"^[a-z0-9_-]{1,64}$",
                                            description="Local realtime server only: the scripted conversation")
     telephony: TelephonyConfig = Field(default_factory=TelephonyConfig)
+    tools: list[ToolSpec] = Field(default_factory=list, max_length=64,
+                                  description="Workflow tools: JSON-schema parameters, an endpoint, timeouts")
+    builtin_tools: list[BuiltinTool] = Field(default_factory=lambda: list(DEFAULT_BUILTINS))
+    handoff: HandoffRules = Field(default_factory=HandoffRules)
 
 
 class TenantCreate(Strict):
@@ -116,14 +124,29 @@ def runtime_config_of(tenant: Tenant) -> RuntimeConfig:
     a = tenant.agent
     return RuntimeConfig(model=a.model, voice=a.voice, prompt_key=a.prompt_key, instructions=a.instructions,
                          audio_mode=a.audio_mode, vad=a.vad, transcription_model=a.transcription_model,
-                         local_model_script=a.local_script, telephony=tenant.telephony)
+                         local_model_script=a.local_script, telephony=tenant.telephony, tools=a.tools,
+                         builtin_tools=a.builtin_tools, handoff=a.handoff)
+
+
+def check_tools(rt: Runtime, config: RuntimeConfig) -> None:
+    """Tool schemas must be valid JSON Schema and endpoints allowed, before any call uses them."""
+    try:
+        check_agent_tools(config.tools, config.builtin_tools)
+        for tool in config.tools:
+            check_endpoint_url(tool.endpoint, allow_http=rt.settings.webhook_allow_http,
+                               allow_private=rt.settings.webhook_allow_private_hosts)
+    except ToolConfigError as exc:
+        raise ApiError(422, "invalid_tool", "A tool definition is not valid", str(exc)) from None
+    except UrlRejected as exc:
+        raise ApiError(422, "tool_endpoint_rejected", "A tool endpoint may not be used", str(exc)) from None
 
 
 def _apply_config(tenant: Tenant, config: RuntimeConfig) -> Tenant:
     agent = tenant.agent.model_copy(update={
         "model": config.model, "voice": config.voice, "prompt_key": config.prompt_key,
         "instructions": config.instructions, "audio_mode": config.audio_mode, "vad": config.vad,
-        "transcription_model": config.transcription_model, "local_script": config.local_model_script})
+        "transcription_model": config.transcription_model, "local_script": config.local_model_script,
+        "tools": config.tools, "builtin_tools": config.builtin_tools, "handoff": config.handoff})
     return tenant.model_copy(update={"agent": agent, "telephony": config.telephony})
 
 
@@ -165,6 +188,7 @@ async def _current_config(rt: Runtime, tenant: Tenant) -> ConfigVersion:
 async def provision_tenant(rt: Runtime, body: TenantCreate, by: str) -> Tenant:
     """Create a tenant (also used when an access request is approved)."""
     _check_caller_id(body.runtime_config, body.phone_numbers)
+    check_tools(rt, body.runtime_config)
     if await rt.store.get_tenant(body.id) is not None:
         raise ApiError(409, "tenant_exists", "A tenant with that id exists")
     numbers = list(dict.fromkeys(body.phone_numbers))
@@ -244,6 +268,7 @@ async def put_runtime_config(tenant_id: str, config: RuntimeConfig, who: AdminPr
                              rt: Runtime = Depends(runtime)) -> ConfigVersion:
     tenant = await _tenant(rt, tenant_id)
     _check_caller_id(config, tenant.phone_numbers)
+    check_tools(rt, config)
     tenant = _apply_config(tenant, config).model_copy(update={"config_version": tenant.config_version + 1})
     await rt.store.put_tenant(tenant)
     await _record_config(rt, tenant, who.actor)
@@ -285,3 +310,17 @@ async def revoke_api_key(tenant_id: str, key_id: str, _: AdminPrincipal = Depend
     if record is None or record.tenant_id != tenant_id:
         raise ApiError(404, "key_not_found", "No such key for this tenant")
     return key_out(await rt.keys.revoke(key_id) or record)
+
+
+class SigningSecret(BaseModel):
+    tool_signing_secret: str = Field(description="Verify tool requests with it (Standard Webhooks). Shown once")
+
+
+@router.post("/tenants/{tenant_id}/tool-signing-secret/rotate", summary="Issue a new tool signing secret (shown once)",
+             operation_id="admin_rotate_tool_signing_secret", response_model=SigningSecret, responses=PROBLEMS)
+async def rotate_tool_signing_secret(tenant_id: str, _: AdminPrincipal = Depends(require_admin()),
+                                     rt: Runtime = Depends(runtime)) -> SigningSecret:
+    tenant = await _tenant(rt, tenant_id)
+    secret = new_signing_secret()
+    await rt.store.put_tenant(tenant.model_copy(update={"tool_signing_secret": SecretStr(secret)}))
+    return SigningSecret(tool_signing_secret=secret)

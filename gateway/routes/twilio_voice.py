@@ -16,6 +16,8 @@ from actors.setup import CallSetup
 from gateway import twilio_signature
 from gateway.errors import ApiError
 from gateway.runtime import Runtime, runtime
+from actors.handoff import dial_result_url, transfer_twiml
+from governance.agent_config import agent_config
 from voxray import stream_token
 from voxray.events import EventType, call_data, emit
 from voxray.records import CallRecord, CallStatus, Tenant, utcnow
@@ -88,10 +90,16 @@ async def answer_call(rt: Runtime, tenant: Tenant, form: dict[str, str], directi
     if live is not None and live.tenant_id != tenant.id:
         raise ApiError(409, "call_conflict", "That CallSid belongs to another call")
     if live is None:
+        line, other = (form.get("To", ""), form.get("From", "")) if direction == "inbound" else (
+            form.get("From", ""), form.get("To", ""))
+        routing = await rt.governance.decide_call(line, other) if rt.governance else None
+        agent = agent_config(routing.version, tenant.agent) if routing and routing.version else tenant.agent
         record = CallRecord(call_sid=call_sid, tenant_id=tenant.id, direction=direction,
                             from_number=form.get("From", ""), to_number=form.get("To", ""),
-                            agent_name=tenant.agent.name, agent_version=tenant.agent.version,
-                            config_version=tenant.config_version)
+                            agent_name=routing.route.agent if routing else agent.name,
+                            agent_version=(routing.decision.version or 0) if routing else agent.version,
+                            config_version=tenant.config_version, route_number=routing.route.number if routing else None,
+                            arm=routing.decision.arm if routing else None)
         if direction == "outbound":
             # make-call recorded it (or its status callback did): it is ours if the tenant matches.
             existing = await rt.store.get_call(tenant.id, call_sid)
@@ -99,18 +107,31 @@ async def answer_call(rt: Runtime, tenant: Tenant, form: dict[str, str], directi
                 raise ApiError(409, "call_conflict", "That CallSid already has a call")
             if existing is not None and existing.status.terminal:
                 raise ApiError(409, "call_conflict", "That call has already ended")
+            if existing is not None:
+                await rt.store.update_call(tenant.id, call_sid, agent_name=record.agent_name, arm=record.arm,
+                                           agent_version=record.agent_version, route_number=record.route_number)
         # Signatures never expire, so a replayed webhook must not reopen or steal a call.
         elif not await rt.store.create_call(record):
             raise ApiError(409, "call_conflict", "That CallSid already has a call")
         setup = CallSetup(
             call_sid=call_sid, tenant_id=tenant.id, from_number=record.from_number, to_number=record.to_number,
-            agent=tenant.agent, redis_url=rt.redis_url, key_prefix=rt.settings.key_prefix,
+            agent=agent, redis_url=rt.redis_url, key_prefix=rt.settings.key_prefix,
             model_websocket_base_url=rt.model_websocket_base_url,
             model_api_key=rt.settings.openai_api_key, link_key=secrets.token_urlsafe(24),
-            stream_connect_timeout_s=rt.settings.stream_start_timeout_s,
+            stream_connect_timeout_s=rt.settings.stream_start_timeout_s, direction=direction,
+            telephony=tenant.telephony, public_base_url=rt.settings.effective_public_base_url,
+            tool_signing_secret=tenant.tool_signing_secret,
+            tool_allow_private_hosts=rt.settings.webhook_allow_private_hosts,
         )
         if direction == "inbound":
             await emit(rt.store.redis, rt.store.p, tenant.id, EventType.CALL_INITIATED, call_data(record))
+        if routing is not None and routing.version is None:
+            # A kill switch sends new calls to the fallback: the operator, or the polite message.
+            await rt.store.update_call(tenant.id, call_sid, status=CallStatus.COMPLETED, ended_at=utcnow(),
+                                       end_reason=f"governance_fallback: {routing.decision.reason}"[:200])
+            twiml, _ = transfer_twiml(tenant.telephony, dial_result_url(rt.settings.effective_public_base_url,
+                                                                        tenant.id))
+            return Response(twiml, media_type=TWIML)
         try:
             await rt.registry.open_call(setup, tenant.max_concurrent_calls)
         except AdmissionRejected as exc:

@@ -46,6 +46,8 @@ class Agent(Protocol):
 
     def greeting(self) -> Say | None: ...
 
+    def next_heard(self) -> str | None: ...
+
     def reply(self, heard_ms: int) -> Action: ...
 
 
@@ -65,6 +67,9 @@ class HonestAgent:
         self._turns = 1 if greeted else 0
 
     def greeting(self) -> Say | None:
+        return None
+
+    def next_heard(self) -> str | None:
         return None
 
     def reply(self, heard_ms: int) -> Action:
@@ -92,6 +97,11 @@ class ScriptedAgent:
 
     def greeting(self) -> Say | None:
         return Say(self._script.greeting) if self._script.greeting else None
+
+    def next_heard(self) -> str | None:
+        """The caller's words the script states for the turn about to be answered."""
+        turn = self._turns[0] if self._turns else None
+        return getattr(turn, "heard", None)
 
     def reply(self, heard_ms: int) -> Action:
         if not self._turns:

@@ -19,6 +19,9 @@ A script makes the local model say chosen lines, call tools and misbehave on cue
       - error: {code: server_error_test, message: "boom", type: server_error}
                                             # send this `error` event instead of a response
       - drop: true                          # close the websocket with code 1011, mid-call
+    A say or tool_call turn may add ``heard: "I want a person"``: the caller's words in the turn
+    it answers, reported as that turn's transcript (the model cannot transcribe; only a script
+    may state them).
 
 Responses are started by a caller turn (server VAD with create_response) or a client
 ``response.create``; one whose ``instructions`` read ``Say exactly: "<line>"`` speaks that line
@@ -53,6 +56,9 @@ class _Strict(BaseModel):
 
 class SayTurn(_Strict):
     say: Annotated[str, Field(min_length=1)]
+    # What the caller said in the turn this answers. This model cannot transcribe, so only a
+    # script may state the words; the server then reports them as the caller's transcript.
+    heard: Annotated[str, Field(min_length=1, max_length=2000)] | None = None
 
     @field_validator("say")
     @classmethod
@@ -68,6 +74,7 @@ class ToolCallSpec(_Strict):
 class ToolCallTurn(_Strict):
     tool_call: ToolCallSpec
     then_say: Annotated[str, Field(min_length=1)] | None = None
+    heard: Annotated[str, Field(min_length=1, max_length=2000)] | None = None
 
     @field_validator("then_say")
     @classmethod

@@ -26,6 +26,7 @@ from pipelines.realtime_events import (
     InputAudioCommit,
     InputCleared,
     InputCommitted,
+    InputTranscriptionCompleted,
     InputTranscriptionFailed,
     ItemAdded,
     ItemCreate,
@@ -323,10 +324,15 @@ class RealtimeSession:
                              Send(stamp(ItemAdded, item=item, previous_item_id=previous)),
                              Send(stamp(ItemDone, item=item, previous_item_id=previous))]
         if self._eff.transcribe:
-            # The local model cannot transcribe; it must never invent what the caller said.
-            error = ErrorInfo(type="transcription_error", code="transcription_unavailable",
-                              message="The local realtime model cannot transcribe speech.")
-            out.append(Send(stamp(InputTranscriptionFailed, item_id=item_id, content_index=0, error=error)))
+            heard = self._agent.next_heard() if heard_ms > 0 else None
+            if heard is not None:  # the script states the words; nothing is invented
+                out.append(Send(stamp(InputTranscriptionCompleted, item_id=item_id, content_index=0,
+                                      transcript=heard)))
+            else:
+                # The local model cannot transcribe; it must never invent what the caller said.
+                error = ErrorInfo(type="transcription_error", code="transcription_unavailable",
+                                  message="The local realtime model cannot transcribe speech.")
+                out.append(Send(stamp(InputTranscriptionFailed, item_id=item_id, content_index=0, error=error)))
         return out
 
     def _next_action(self) -> Action:

@@ -1,0 +1,88 @@
+"""Route decisions at call setup, made in the gateway from a cached snapshot of the routes.
+
+The governance actor hands out a ``RoutingSnapshot`` tagged with the state's generation; every
+change bumps ``{prefix}:gov:generation`` in Redis. ``RouteCache`` reads that counter (one GET)
+per call and fetches a new snapshot only when it moved, so call setup makes no cross-node call
+while nothing changes, and sees a kill switch as soon as it is committed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Awaitable, Callable
+
+import redis.asyncio as aioredis
+import structlog
+from pydantic import BaseModel, ConfigDict
+
+from governance import policy as gp
+from governance.errors import GovernanceUnavailable
+from governance.models import AgentVersion, KillSwitch, PhoneRoute, RouteDecision
+
+log = structlog.get_logger("voxray.governance")
+
+
+class RoutingSnapshot(BaseModel):
+    """Every route, the versions each may send calls to, and the tenants' kill switches."""
+
+    model_config = ConfigDict(frozen=True)
+    generation: int
+    routes: dict[str, PhoneRoute]
+    versions: dict[str, dict[int, AgentVersion]]  # route number -> its stable and canary versions
+    tenant_kill_switches: dict[str, KillSwitch]
+
+    def decide(self, number: str, caller: str) -> CallRouting | None:
+        route = self.routes.get(number)
+        if route is None:
+            return None
+        versions = self.versions.get(number, {})
+        decision = gp.decide_route(route, versions, caller, self.tenant_kill_switches.get(route.tenant_id))
+        version = versions.get(decision.version) if decision.version is not None else None
+        return CallRouting(decision=decision, route=route, version=version)
+
+
+@dataclass(frozen=True)
+class CallRouting:
+    """Where one call goes: the decision, the route it was made on, and the chosen version.
+
+    ``version`` is None exactly when ``decision.arm == "fallback"`` (operator or message).
+    """
+
+    decision: RouteDecision
+    route: PhoneRoute
+    version: AgentVersion | None
+
+
+class RouteCache:
+    def __init__(self, redis: aioredis.Redis, generation_key: str,
+                 fetch: Callable[[], Awaitable[RoutingSnapshot]]) -> None:
+        self._redis = redis
+        self._key = generation_key
+        self._fetch = fetch
+        self._snapshot: RoutingSnapshot | None = None
+        self._refreshing = asyncio.Lock()
+        self.refreshes = 0  # snapshots fetched from the actor (for tests and metrics)
+
+    async def snapshot(self) -> RoutingSnapshot:
+        raw = await self._redis.get(self._key)
+        generation = int(raw) if raw else 0
+        seen = self._snapshot
+        if seen is not None and seen.generation == generation:
+            return seen
+        async with self._refreshing:  # one fetch at a time; callers queued behind it reuse its result
+            if self._snapshot is not seen and self._snapshot is not None:
+                return self._snapshot
+            try:
+                current = await self._fetch()
+            except GovernanceUnavailable:
+                if self._snapshot is None:
+                    raise
+                log.warning("governance_unavailable_using_cached_routes", generation=self._snapshot.generation)
+                return self._snapshot
+            self._snapshot = current
+            self.refreshes += 1
+            return current
+
+    async def decide(self, number: str, caller: str) -> CallRouting | None:
+        return (await self.snapshot()).decide(number, caller)
