@@ -15,6 +15,7 @@ from typing import AsyncIterator, Iterator
 import httpx
 import pytest
 
+from tests.integration.api import bearer, create_admin_key
 from tests.integration.webhook_receiver import Receiver, running_receiver
 from voxray.records import AgentConfig, Tenant
 from voxray.settings import load_settings
@@ -95,6 +96,13 @@ async def receiver() -> AsyncIterator[Receiver]:
     """A tenant's webhook endpoint: a real HTTP server recording what it receives."""
     async with running_receiver() as rec:
         yield rec
+
+
+@pytest.fixture
+async def approver(api: httpx.AsyncClient) -> dict[str, str]:
+    """A second admin: the two-person rule keeps a version's author from approving it."""
+    _, key = await create_admin_key(api, "admin")
+    return bearer(key)
 
 
 @pytest.fixture
