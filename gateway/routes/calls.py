@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 from gateway.auth import TenantPrincipal, require_tenant
 from gateway.errors import ApiError
 from gateway.idempotency import HEADER as IDEMPOTENCY_HEADER
-from gateway.routes.twilio_voice import TWILIO_RESPONSES, answer_call, verified_form
+from gateway.routes.twilio_voice import TWILIO_RESPONSES, answer_call, tenant_named, verified_form
 from gateway.runtime import Runtime, runtime
 from gateway.schemas import Strict
 from gateway.twilio_rest import CarrierError
@@ -121,10 +121,7 @@ async def make_call(body: MakeCall, request: Request, who: TenantPrincipal = Dep
              operation_id="outbound_answer", response_class=Response, responses=TWILIO_RESPONSES)
 async def outbound_answer(request: Request, tenant: str = Query(pattern=TENANT_ID),
                           rt: Runtime = Depends(runtime)) -> Response:
-    async def lookup(_: dict[str, str]) -> Tenant | None:
-        return await rt.store.get_tenant(tenant)
-
-    owner, form = await verified_form(request, rt, lookup)
+    owner, form = await verified_form(request, rt, tenant_named(rt, tenant))
     if form.get("Direction") != "outbound-api":
         raise ApiError(422, "validation_failed", "Direction must be outbound-api")
     return await answer_call(rt, owner, form, "outbound")
@@ -154,10 +151,7 @@ def next_status(current: CallStatus, reported: CallStatus) -> CallStatus:
              status_code=204, response_class=Response, responses={**TWILIO_RESPONSES, 200: {"description": "Unused"}})
 async def call_status(request: Request, tenant: str = Query(pattern=TENANT_ID),
                       rt: Runtime = Depends(runtime)) -> Response:
-    async def lookup(_: dict[str, str]) -> Tenant | None:
-        return await rt.store.get_tenant(tenant)
-
-    owner, form = await verified_form(request, rt, lookup)
+    owner, form = await verified_form(request, rt, tenant_named(rt, tenant))
     try:
         reported = CallStatus(form.get("CallStatus", ""))
     except ValueError:

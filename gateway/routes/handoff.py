@@ -7,9 +7,8 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from actors.handoff import after_dial_twiml
 from gateway.routes.calls import TENANT_ID
-from gateway.routes.twilio_voice import TWILIO_RESPONSES, TWIML, verified_form
+from gateway.routes.twilio_voice import TWILIO_RESPONSES, TWIML, tenant_named, verified_form
 from gateway.runtime import Runtime, runtime
-from voxray.records import Tenant
 
 router = APIRouter(prefix="/api/v1", tags=["twilio"])
 log = structlog.get_logger("voxray.gateway")
@@ -19,10 +18,7 @@ log = structlog.get_logger("voxray.gateway")
              operation_id="dial_result", response_class=Response, responses=TWILIO_RESPONSES)
 async def dial_result(request: Request, tenant: str = Query(pattern=TENANT_ID),
                       rt: Runtime = Depends(runtime)) -> Response:
-    async def lookup(_: dict[str, str]) -> Tenant | None:
-        return await rt.store.get_tenant(tenant)
-
-    owner, form = await verified_form(request, rt, lookup)
+    owner, form = await verified_form(request, rt, tenant_named(rt, tenant))
     status = form.get("DialCallStatus", "")
     log.info("dial_result", call_sid=form["CallSid"], tenant=owner.id, dial_status=status)
     if status in ("busy", "no-answer", "failed", "canceled"):

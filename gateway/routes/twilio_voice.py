@@ -57,6 +57,14 @@ def _twiml_reject(reason: str) -> str:
 TenantLookup = Callable[[dict[str, str]], Awaitable[Tenant | None]]
 
 
+def tenant_named(rt: Runtime, tenant_id: str) -> TenantLookup:
+    """For webhooks whose URL names the tenant (``?tenant=``, signed with the rest of the URL)."""
+    async def lookup(_: dict[str, str]) -> Tenant | None:
+        return await rt.store.get_tenant(tenant_id)
+
+    return lookup
+
+
 async def verified_form(request: Request, rt: Runtime, tenant_of: TenantLookup,
                         unknown: str = "unknown_tenant") -> tuple[Tenant, dict[str, str]]:
     """Check a Twilio webhook's type, size and signature; return its tenant and form fields."""

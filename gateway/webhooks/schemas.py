@@ -66,16 +66,8 @@ class WebhookDelivery(BaseModel):
     delivered_at: datetime | None
 
 
-class WebhookAttempt(BaseModel):
-    endpoint_id: str
-    url: str
-    attempt: int
-    at: datetime
-    status_code: int | None
-    error: str | None
-    duration_ms: float
-    state: DeliveryState = Field(description="The delivery's state after this attempt")
-    next_attempt_at: datetime | None
+class WebhookAttempt(AttemptRecord):
+    """One delivery attempt as the API shows it (the stored record has nothing secret)."""
 
 
 class WebhookEventLog(BaseModel):
