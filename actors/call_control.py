@@ -156,15 +156,20 @@ class CallControl:
             await self._forced(self.rules.poll(self.clock()))
 
     async def _forced(self, forced: ForcedHandoff | None) -> None:
+        # A task of its own: the handoff waits for model events and the gateway's answer, which
+        # the loops that detect these rules (media link, model events) must stay free to read.
         if forced is not None:
-            await self.hand_off(HandoffRequest(reason=f"{forced.rule}: {forced.detail}", by="rule",
-                                               mode=self.setup.agent.handoff.transfer_mode, rule=forced.rule))
+            self._spawn(self.hand_off(HandoffRequest(reason=f"{forced.rule}: {forced.detail}", by="rule",
+                                                     mode=self.setup.agent.handoff.transfer_mode, rule=forced.rule)))
 
     def _spawn(self, coro: Any) -> None:
         self._tasks.append(asyncio.create_task(coro))
 
     async def end_call(self, reason: str) -> None:
         """The agent ends the call: let its goodbye play, then hang up through Twilio."""
+        if self._handoff is not None or self._ending:
+            return
+        self._handoff = HandoffRequest(reason=reason, by="tool", mode="cold")  # no second redirect now
         await self._await_spoken(10.0)
         self._stop_reason = f"agent_ended: {reason}"[:200]
         if not await self._redirect("<Response><Hangup/></Response>"):

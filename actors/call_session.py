@@ -342,7 +342,8 @@ class CallSession(CallControl):
 
     async def _on_response_done(self, ev: rt.ResponseDone) -> None:
         rid = str(ev.response.get("id"))
-        if rid == self._response_id:
+        # A response cancelled by barge-in was already forgotten as the active one.
+        if rid == self._response_id or (self._response_id is None and rid in self._dropped_responses):
             self._response_id = None
             self._response_idle.set()
         completed = ev.response.get("status") == "completed"

@@ -208,7 +208,10 @@ class SessionRegistry:
 
     async def states(self, tenant_id: str | None = None) -> list[dict[str, Any]]:
         calls = [c for c in self._live.values() if tenant_id is None or c.tenant_id == tenant_id]
-        return list(await asyncio.gather(*(c.actor.handle.state.remote(c.call_sid) for c in calls)))
+        states = await asyncio.gather(*(c.actor.handle.state.remote(c.call_sid) for c in calls),
+                                      return_exceptions=True)
+        # An actor that died meanwhile is the reaper's to record; it just isn't live.
+        return [s for s in states if isinstance(s, dict)]
 
     async def end(self, call_sid: str, reason: str) -> bool:
         call = self._live.get(call_sid)

@@ -19,7 +19,7 @@ from gateway.browser_sessions import COOKIE, CSRF_HEADER
 from gateway.errors import ApiError
 from gateway.ratelimit import Bucket
 from gateway.runtime import Runtime, runtime
-from voxray.keys import AdminRole, KeyKind, Scope, parse
+from voxray.keys import AdminRole, KeyKind, Scope, digest, parse
 
 tenant_bearer = HTTPBearer(auto_error=False, scheme_name="TenantKey",
                            description="A tenant API key: `Authorization: Bearer vxk_...`")
@@ -70,6 +70,11 @@ async def _unauthenticated(request: Request, rt: Runtime, code: str, title: str)
     s = rt.settings
     await charge(request, rt, [Bucket(f"authfail:{client_ip(request)}", s.auth_fail_per_s, s.auth_fail_burst)])
     return ApiError(401, code, title)
+
+
+def bootstrap_digest(rt: Runtime) -> str | None:
+    key = rt.settings.admin_key
+    return digest(key.get_secret_value()) if key is not None else None
 
 
 def _is_bootstrap(rt: Runtime, given: str) -> bool:
@@ -149,7 +154,10 @@ async def _admin_from_session(request: Request, rt: Runtime, cookie: str) -> Adm
     session = await rt.browser.get(cookie)
     if session is None:
         raise await _unauthenticated(request, rt, "session_expired", "The session has expired or was closed")
-    if session.key_id != BOOTSTRAP_KEY_ID:
+    if session.key_id == BOOTSTRAP_KEY_ID:
+        if session.bootstrap_digest != bootstrap_digest(rt):
+            raise await _unauthenticated(request, rt, "session_expired", "The bootstrap key has changed")
+    else:
         record = await rt.keys.get(session.key_id)
         if record is None or not record.active:  # revoking a key ends its sessions
             raise await _unauthenticated(request, rt, "session_expired", "The key behind this session was revoked")

@@ -25,6 +25,8 @@ CSRF_HEADER = "x-csrf-token"
 class BrowserSession(BaseModel):
     key_id: str
     role: AdminRole
+    # Sessions of the bootstrap key (no record to revoke) die when that key changes.
+    bootstrap_digest: str | None = None
     csrf_token: str
     created_at: datetime
     expires_at: datetime
@@ -44,10 +46,11 @@ class BrowserSessionStore:
     def _key(self, token: str) -> str:
         return f"{self.p}:bsession:{_digest(token)}"
 
-    async def open(self, key_id: str, role: AdminRole) -> tuple[str, BrowserSession]:
+    async def open(self, key_id: str, role: AdminRole, bootstrap_digest: str | None = None) -> tuple[str, BrowserSession]:
         token = secrets.token_urlsafe(32)
         now = utcnow()
-        session = BrowserSession(key_id=key_id, role=role, csrf_token=secrets.token_urlsafe(24),
+        session = BrowserSession(key_id=key_id, role=role, bootstrap_digest=bootstrap_digest,
+                                 csrf_token=secrets.token_urlsafe(24),
                                  created_at=now, expires_at=now + timedelta(seconds=self.ttl_s))
         await self.redis.set(self._key(token), session.model_dump_json(), ex=self.ttl_s)
         return token, session

@@ -16,9 +16,14 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,128}$")
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, title: str, detail: str | None = None) -> None:
+    """``retryable``: whether repeating the request could end differently (an idempotency key is
+    released for those); False when the outcome is unknown and a repeat could act twice."""
+
+    def __init__(self, status: int, code: str, title: str, detail: str | None = None, *,
+                 retryable: bool | None = None) -> None:
         super().__init__(title)
         self.status, self.code, self.title, self.detail = status, code, title, detail
+        self.retryable = status >= 500 or status == 429 if retryable is None else retryable
 
 
 def problem_body(request: Request, status: int, code: str, title: str, detail: str | None = None,

@@ -3,8 +3,9 @@
 The first request with a key claims it with ``SET NX`` before doing anything, so concurrent
 duplicates cannot both act: the loser gets 409 while the first is in flight, and the stored
 response (with ``Idempotent-Replayed: true``) afterwards. The same key with a different body
-is a client bug and gets 422. A request that fails with 5xx releases its key, so a retry can
-succeed; any other outcome, 4xx included, is the key's final answer.
+is a client bug and gets 422. A request that fails in a way a retry could fix (5xx, 429)
+releases its key; any other outcome, 4xx included, is the key's final answer, and so is a
+failure whose effect is unknown (the carrier did not answer): a retry must not dial twice.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from gateway.errors import PROBLEM, ApiError, problem_body
 
 HEADER = "Idempotency-Key"
 REPLAYED = "Idempotent-Replayed"
+PENDING_TTL_S = 120  # longer than any request may take (the Twilio call has a 10 s timeout)
 _KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 
 
@@ -50,12 +52,13 @@ class IdempotencyStore:
             raise ApiError(400, "idempotency_key_invalid", f"{HEADER} must be 1-255 visible ASCII characters")
         fp = fingerprint(request.method, request.url.path, await request.body())
         slot = self._key(tenant_id, key)
-        if not await self.redis.set(slot, orjson.dumps({"state": "pending", "fp": fp}), nx=True, ex=self.ttl_s):
+        # A short claim: a gateway that dies mid-request frees the key soon, not in 24 h.
+        if not await self.redis.set(slot, orjson.dumps({"state": "pending", "fp": fp}), nx=True, ex=PENDING_TTL_S):
             return await self._existing(slot, fp)
         try:
             status, body = await act()
         except ApiError as exc:
-            if exc.status >= 500:
+            if exc.retryable:
                 await self.redis.delete(slot)
             else:
                 await self._save(slot, fp, exc.status, problem_body(request, exc.status, exc.code, exc.title, exc.detail))
@@ -68,7 +71,7 @@ class IdempotencyStore:
 
     async def _save(self, slot: str, fp: str, status: int, body: dict[str, object]) -> None:
         await self.redis.set(slot, orjson.dumps({"state": "done", "fp": fp, "status": status, "body": body}),
-                             keepttl=True)
+                             ex=self.ttl_s)
 
     async def _existing(self, slot: str, fp: str) -> JSONResponse:
         raw = await self.redis.get(slot)

@@ -109,8 +109,12 @@ class KeyStore:
         return record, secret
 
     async def get(self, key_id: str) -> ApiKey | None:
-        raw = await self.redis.get(self._key(key_id))
-        return ApiKey.model_validate_json(raw) if raw else None
+        raw, used = await self.redis.mget([self._key(key_id), self._used(key_id)])
+        return _with_used(ApiKey.model_validate_json(raw), used) if raw else None
+
+    def _used(self, key_id: str) -> str:
+        # Kept apart from the record, so recording use can never undo a concurrent revocation.
+        return f"{self.p}:apikey:{key_id}:used"
 
     async def verify(self, key: str) -> ApiKey | None:
         """The active key record this secret proves, else None (unknown, revoked, or wrong secret)."""
@@ -125,13 +129,12 @@ class KeyStore:
         now = utcnow()
         if record.last_used_at is None or (now - record.last_used_at).total_seconds() > _LAST_USED_EVERY_S:
             record = record.model_copy(update={"last_used_at": now})
-            await self.redis.set(self._key(record.id), record.model_dump_json(), xx=True)
+            await self.redis.set(self._used(record.id), now.isoformat())
         return record
 
     async def list(self, kind: KeyKind, tenant_id: str | None = None) -> list[ApiKey]:
         ids = sorted(m.decode() if isinstance(m, bytes) else m for m in await self.redis.smembers(self._index(kind, tenant_id)))
-        raws = await self.redis.mget([self._key(i) for i in ids]) if ids else []
-        keys = [ApiKey.model_validate_json(r) for r in raws if r]
+        keys = [k for k in [await self.get(i) for i in ids] if k is not None]
         return sorted(keys, key=lambda k: (k.created_at, k.id))
 
     async def revoke(self, key_id: str) -> ApiKey | None:
@@ -140,6 +143,13 @@ class KeyStore:
             return None
         if record.active:
             record = record.model_copy(update={"revoked_at": utcnow()})
-            await self.redis.set(self._key(key_id), record.model_dump_json())
+            await self.redis.set(self._key(key_id), record.model_dump_json(exclude={"last_used_at"}))
         return record
+
+
+def _with_used(record: ApiKey, used: bytes | str | None) -> ApiKey:
+    if not used:
+        return record
+    text = used.decode() if isinstance(used, bytes) else used
+    return record.model_copy(update={"last_used_at": datetime.fromisoformat(text)})
 

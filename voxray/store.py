@@ -66,16 +66,16 @@ class Store:
     async def claim_numbers(self, tid: str, numbers: list[str]) -> str | None:
         """Give each number to the tenant unless another tenant holds it; returns the first taken one.
 
-        All or nothing: on a conflict, numbers claimed by this call are released again.
+        All or nothing: on a conflict, only the numbers this call newly claimed are released
+        (numbers the tenant already held stay mapped).
         """
         claimed: list[str] = []
         for number in numbers:
-            if await self.redis.set(self._number(number), tid, nx=True) or _text(
-                    await self.redis.get(self._number(number)) or b"") == tid:
+            if await self.redis.set(self._number(number), tid, nx=True):
                 claimed.append(number)
-                continue
-            await self.release_numbers(tid, claimed)
-            return number
+            elif _text(await self.redis.get(self._number(number)) or b"") != tid:
+                await self.release_numbers(tid, claimed)
+                return number
         return None
 
     async def release_numbers(self, tid: str, numbers: list[str]) -> None:
@@ -86,6 +86,8 @@ class Store:
                                   "return redis.call('DEL', KEYS[1]) end return 0", 1, key, tid)
 
     async def delete_tenant(self, tid: str) -> bool:
+        """Remove the tenant; its id is retired for good, so a new tenant never inherits its
+        records (calls, webhooks, governance state kept for audit)."""
         tenant = await self.get_tenant(tid)
         if tenant is None:
             return False
@@ -93,8 +95,12 @@ class Store:
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.delete(self._tenant(tid))
             pipe.srem(f"{self.p}:tenants", tid)
+            pipe.set(f"{self.p}:tenant_retired:{tid}", "1")
             await pipe.execute()
         return True
+
+    async def tenant_id_taken(self, tid: str) -> bool:
+        return bool(await self.redis.exists(self._tenant(tid), f"{self.p}:tenant_retired:{tid}"))
 
     async def append_config_history(self, tid: str, entry: bytes) -> None:
         await self.redis.rpush(f"{self.p}:tenant:{tid}:config_history", entry)

@@ -189,8 +189,8 @@ async def provision_tenant(rt: Runtime, body: TenantCreate, by: str) -> Tenant:
     """Create a tenant (also used when an access request is approved)."""
     _check_caller_id(body.runtime_config, body.phone_numbers)
     check_tools(rt, body.runtime_config)
-    if await rt.store.get_tenant(body.id) is not None:
-        raise ApiError(409, "tenant_exists", "A tenant with that id exists")
+    if await rt.store.tenant_id_taken(body.id):
+        raise ApiError(409, "tenant_exists", "A tenant with that id exists or existed")
     numbers = list(dict.fromkeys(body.phone_numbers))
     if (taken := await rt.store.claim_numbers(body.id, numbers)) is not None:
         raise ApiError(409, "number_taken", f"{taken} belongs to another tenant")

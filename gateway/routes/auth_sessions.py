@@ -8,7 +8,8 @@ from typing import Literal
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field, SecretStr
 
-from gateway.auth import AdminPrincipal, admin_from_key, require_admin, require_anonymous_quota
+from gateway.auth import (BOOTSTRAP_KEY_ID, AdminPrincipal, admin_from_key, bootstrap_digest, require_admin,
+                          require_anonymous_quota)
 from gateway.browser_sessions import COOKIE
 from gateway.errors import ApiError
 from gateway.runtime import Runtime, runtime
@@ -35,7 +36,8 @@ async def login(body: Login, response: Response, rt: Runtime = Depends(runtime))
     principal = await admin_from_key(rt, body.api_key.get_secret_value())
     if principal is None:
         raise ApiError(401, "invalid_credentials", "Log in with an admin or operator key")
-    token, session = await rt.browser.open(principal.key_id, principal.role)
+    token, session = await rt.browser.open(principal.key_id, principal.role, bootstrap_digest(rt)
+                                           if principal.key_id == BOOTSTRAP_KEY_ID else None)
     secure = rt.settings.effective_public_base_url.startswith("https://")
     response.set_cookie(COOKIE, token, max_age=rt.settings.browser_session_ttl_s, httponly=True, secure=secure,
                         samesite="strict", path="/")

@@ -102,8 +102,10 @@ async def make_call(body: MakeCall, request: Request, who: TenantPrincipal = Dep
             if 400 <= exc.status < 500:
                 raise ApiError(422, "carrier_rejected", "The carrier refused the call",
                                f"Twilio error {exc.code}: {exc.message}") from None
-            # 5xx from our side releases the idempotency key, so the client may retry.
-            raise ApiError(502, "carrier_unavailable", "The carrier could not be reached") from None
+            # Twilio may have placed the call before the answer was lost: not safe to repeat
+            # under this key (a new key is the client's explicit choice to try again).
+            raise ApiError(502, "carrier_unavailable", "The carrier did not answer; the call may have been placed",
+                           retryable=exc.status != 0) from None
         record = CallRecord(call_sid=placed.sid, tenant_id=tenant.id, direction="outbound", from_number=caller_id,
                             to_number=body.to, status=CallStatus.QUEUED, agent_name=tenant.agent.name,
                             agent_version=tenant.agent.version, config_version=tenant.config_version)

@@ -63,14 +63,15 @@ async def health(rt: Runtime = Depends(runtime)) -> Health:
 @router.get("/api/v1/admin/live-sessions", summary="Live state of every session actor",
             operation_id="admin_live_sessions", dependencies=[Depends(require_admin("operator"))], tags=["admin"], responses=PROBLEMS)
 async def live_sessions(rt: Runtime = Depends(runtime)) -> list[LiveSession]:
-    return [LiveSession(**s) for s in await rt.registry.states()]
+    # A call that ends while we ask answers "gone": it is no longer live.
+    return [LiveSession(**s) for s in await rt.registry.states() if s.get("state") not in (None, "gone")]
 
 
 @router.get("/api/v1/admin/live-sessions/{call_sid}", summary="Live state of one session actor",
             operation_id="admin_live_session", dependencies=[Depends(require_admin("operator"))], tags=["admin"], responses=PROBLEMS)
 async def live_session(call_sid: str, rt: Runtime = Depends(runtime)) -> LiveSession:
     state = await rt.registry.state(call_sid)
-    if state is None:
+    if state is None or state.get("state") == "gone":
         raise ApiError(404, "not_found", "No live session for that call")
     return LiveSession(**state)
 

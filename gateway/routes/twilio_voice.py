@@ -101,6 +101,10 @@ async def answer_call(rt: Runtime, tenant: Tenant, form: dict[str, str], directi
         line, other = (form.get("To", ""), form.get("From", "")) if direction == "inbound" else (
             form.get("From", ""), form.get("To", ""))
         routing = await rt.governance.decide_call(line, other) if rt.governance else None
+        if routing is not None and routing.route.tenant_id != tenant.id:
+            # A route left behind on a number that has since changed hands must not apply.
+            log.warning("route_of_other_tenant_ignored", number=line, tenant=tenant.id)
+            routing = None
         agent = agent_config(routing.version, tenant.agent) if routing and routing.version else tenant.agent
         record = CallRecord(call_sid=call_sid, tenant_id=tenant.id, direction=direction,
                             from_number=form.get("From", ""), to_number=form.get("To", ""),

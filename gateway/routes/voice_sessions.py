@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
-from pydantic import Field, StringConstraints
+from pydantic import Field, StringConstraints, field_validator
 
 from gateway.auth import TenantPrincipal, require_tenant
 from gateway.pagination import Page, PageRequest, page_params
@@ -23,7 +23,14 @@ Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_
 class QaPatch(Strict):
     state: QaState | None = None
     notes: str | None = Field(default=None, max_length=4000)
-    score: float | None = Field(default=None, ge=0, le=100)
+    score: float | None = Field(default=None, ge=0, le=100, description="null clears the score")
+
+    @field_validator("state", "notes", mode="before")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        if value is None:  # leave the field out to keep it; null would corrupt the review
+            raise ValueError("may be omitted but not null")
+        return value
 
 
 class SessionPatch(Strict):

@@ -149,6 +149,9 @@ async def test_voice_session_tags_and_qa_are_editable_and_validated(api: httpx.A
     r = await api.patch(url, json={"qa": {"state": "passed"}}, headers=t.auth)
     assert r.json()["qa"]["score"] == 40 and r.json()["tags"] == ["billing", "vip"]  # unset fields stay
     _problem(await api.patch(url, json={"qa": {"state": "great"}}, headers=t.auth), 422, "validation_failed")
+    for null in ({"qa": {"state": None}}, {"qa": {"notes": None}}):  # omit to keep; null is refused
+        _problem(await api.patch(url, json=null, headers=t.auth), 422, "validation_failed")
+    assert (await api.get(url, headers=t.auth)).status_code == 200
     body = _problem(await api.patch(url, json={"tagz": ["x"]}, headers=t.auth), 422, "validation_failed")
     assert any("tagz" in e["field"] for e in body["errors"])  # type: ignore[union-attr]
     _problem(await api.patch(url, json={"tags": ["x" * 65]}, headers=t.auth), 422, "validation_failed")
@@ -198,7 +201,7 @@ async def test_runtime_config_is_validated_versioned_and_applies_to_new_calls(ap
     assert history["data"][1]["config"]["voice"] == "marin"
 
 
-async def test_tenant_crud_and_number_ownership(api: httpx.AsyncClient) -> None:
+async def test_tenant_crud_and_number_ownership(api: httpx.AsyncClient, store: Store) -> None:
     a = await create_tenant(api)
     _problem(await api.post("/api/v1/admin/tenants", json=tenant_body(phone_numbers=[a.number]), headers=ADMIN),
              409, "number_taken")
@@ -213,7 +216,13 @@ async def test_tenant_crud_and_number_ownership(api: httpx.AsyncClient) -> None:
     # The released number is free for another tenant now.
     assert (await api.post("/api/v1/admin/tenants", json=tenant_body(phone_numbers=[a.number]),
                            headers=ADMIN)).status_code == 201
+    # A refused number change leaves the numbers the tenant had mapped to it.
+    c = await create_tenant(api)
+    r = await api.patch(f"/api/v1/admin/tenants/{c.id}", json={"phone_numbers": [c.number, moved]}, headers=ADMIN)
+    _problem(r, 409, "number_taken")
+    assert (await store.tenant_for_number(c.number)).id == c.id  # type: ignore[union-attr]
     assert (await api.delete(f"/api/v1/admin/tenants/{a.id}", headers=ADMIN)).status_code == 204
+    _problem(await api.post("/api/v1/admin/tenants", json=tenant_body(id=a.id), headers=ADMIN), 409, "tenant_exists")
     _problem(await api.get(f"/api/v1/admin/tenants/{a.id}", headers=ADMIN), 404, "tenant_not_found")
     _problem(await api.get("/api/v1/call-logs", headers=a.auth), 401, "invalid_credentials")  # keys revoked
 

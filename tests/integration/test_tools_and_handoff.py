@@ -220,7 +220,8 @@ async def test_operator_not_answering_falls_back(api: httpx.AsyncClient, live: L
 
 FORCED = [
     ("dtmf", "demo", {}, (Silence(400), Say("Hi."), WaitForAgent(15), Dtmf("0"), Silence(4000))),
-    ("keyword", "ask_for_person", {}, CALLER + (Silence(3000),)),
+    # Warm: the agent announces the transfer before it happens.
+    ("keyword", "ask_for_person", {"transfer_mode": "warm"}, CALLER + (Silence(8000),)),
     ("no_progress", "going_in_circles", {"max_turns_without_progress": 2},
      (Silence(400), Say("My internet is down."), WaitForAgent(15), Say("My internet is down."), WaitForAgent(15),
       Say("My internet is down."), WaitForAgent(15), Silence(3000))),
@@ -239,6 +240,9 @@ async def test_forced_handoff_rules(api: httpx.AsyncClient, live: Live, rule: st
     assert escalation["escalated"] and escalation["by"] == "rule", session["call"]
     assert escalation["reason"].startswith(f"{rule}:"), escalation
     assert timeline.dials == [f"Number:{operator}"]
+    assert (session["call"]["status"], session["call"]["end_reason"]) == ("completed", "transferred_to_operator")
+    if rules.get("transfer_mode") == "warm":
+        assert any("connect you" in line for line in agent_lines(session)), agent_lines(session)
 
 
 async def test_repeated_tool_failures_force_a_handoff(api: httpx.AsyncClient, live: Live,
