@@ -189,7 +189,7 @@ def schedule_member(tid: str, event_id: str, endpoint_id: str) -> str:
 
 
 # Writes the event and its deliveries, schedules them, and trims the tenant's log to LOG_KEEP,
-# deleting what falls off, in one atomic step. Keys of trimmed events are built here from
+# deleting finished deliveries that fall off, in one atomic step. Keys of trimmed events are built here from
 # ARGV[5] (fine on the single Redis the runtime uses; not cluster-safe).
 _ENQUEUE = """
 local ev, logk, due, dead = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
@@ -204,13 +204,19 @@ end
 redis.call('EXPIRE', ev, retention)
 local excess = redis.call('ZCARD', logk) - keep
 if excess > 0 then
-  for _, m in ipairs(redis.call('ZRANGE', logk, 0, excess - 1)) do
-    local old = string.match(m, '^([^:]+):')
-    redis.call('DEL', tprefix .. 'ev:' .. old, tprefix .. 'ev:' .. old .. ':att')
-    redis.call('ZREM', dead, m)
-    redis.call('ZREM', due, tid .. ':' .. m)
+  -- Only finished deliveries fall off: one still scheduled is kept (at least once), so the
+  -- log may run over while an endpoint is down, by what is pending for it.
+  local removed = 0
+  for _, m in ipairs(redis.call('ZRANGE', logk, 0, excess + 99)) do
+    if removed >= excess then break end
+    if not redis.call('ZSCORE', due, tid .. ':' .. m) then
+      local old = string.match(m, '^([^:]+):')
+      redis.call('DEL', tprefix .. 'ev:' .. old, tprefix .. 'ev:' .. old .. ':att')
+      redis.call('ZREM', dead, m)
+      redis.call('ZREM', logk, m)
+      removed = removed + 1
+    end
   end
-  redis.call('ZREMRANGEBYRANK', logk, 0, excess - 1)
 end
 return 1
 """
