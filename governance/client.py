@@ -32,6 +32,7 @@ log = structlog.get_logger("voxray.governance")
 
 ACTOR_NAME = "voxray-governance"
 ATTEMPTS = 3  # a dead actor is recreated between attempts
+CALL_TIMEOUT_S = 10.0  # an actor being rescheduled must not hold a request (or call setup) forever
 Mode = Literal["stable", "fallback"]
 
 
@@ -80,7 +81,10 @@ class GovernanceClient:
         for attempt in range(ATTEMPTS):
             handle = self._handle if self._handle is not None else await self._reconnect(None)
             try:
-                return await getattr(handle, method).remote(*args, **kwargs)
+                return await asyncio.wait_for(getattr(handle, method).remote(*args, **kwargs), CALL_TIMEOUT_S)
+            except TimeoutError:
+                # Not retried: the call may still run, and a change must not be applied twice.
+                raise GovernanceUnavailable(f"the governance actor did not answer {method} in time") from None
             except RayTaskError as exc:
                 if isinstance(exc.cause, CarriedError):
                     raise exc.cause.restore() from None

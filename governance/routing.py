@@ -54,6 +54,9 @@ class CallRouting:
     version: AgentVersion | None
 
 
+FETCH_TIMEOUT_S = 2.0
+
+
 class RouteCache:
     def __init__(self, redis: aioredis.Redis, generation_key: str,
                  fetch: Callable[[], Awaitable[RoutingSnapshot]]) -> None:
@@ -74,8 +77,9 @@ class RouteCache:
             if self._snapshot is not seen and self._snapshot is not None:
                 return self._snapshot
             try:
-                current = await self._fetch()
-            except GovernanceUnavailable:
+                # Call setup waits on this only when routes changed, and never for long.
+                current = await asyncio.wait_for(self._fetch(), FETCH_TIMEOUT_S)
+            except (GovernanceUnavailable, TimeoutError):
                 if self._snapshot is None:
                     raise
                 log.warning("governance_unavailable_using_cached_routes", generation=self._snapshot.generation)

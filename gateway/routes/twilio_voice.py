@@ -18,6 +18,7 @@ from gateway.errors import ApiError
 from gateway.runtime import Runtime, runtime
 from actors.handoff import dial_result_url, transfer_twiml
 from governance.agent_config import agent_config
+from governance.errors import GovernanceUnavailable
 from voxray import stream_token
 from voxray.events import EventType, call_data, emit
 from voxray.records import CallRecord, CallStatus, Tenant, utcnow
@@ -100,7 +101,12 @@ async def answer_call(rt: Runtime, tenant: Tenant, form: dict[str, str], directi
     if live is None:
         line, other = (form.get("To", ""), form.get("From", "")) if direction == "inbound" else (
             form.get("From", ""), form.get("To", ""))
-        routing = await rt.governance.decide_call(line, other) if rt.governance else None
+        try:
+            routing = await rt.governance.decide_call(line, other) if rt.governance else None
+        except (GovernanceUnavailable, TimeoutError):
+            # Governance down and no routes cached yet: answer with the tenant's own config.
+            log.error("governance_unavailable_at_call_setup", call_sid=call_sid, tenant=tenant.id)
+            routing = None
         if routing is not None and routing.route.tenant_id != tenant.id:
             # A route left behind on a number that has since changed hands must not apply.
             log.warning("route_of_other_tenant_ignored", number=line, tenant=tenant.id)
