@@ -45,11 +45,12 @@ class AdminPrincipal:
     key_id: str
     role: AdminRole
     via: Literal["key", "session"]
+    owner: str | None = None
 
     @property
     def actor(self) -> str:
-        """How audit records name who did something."""
-        return f"admin-key:{self.key_id}"
+        """How audit records and the two-person rule name who did something: the person."""
+        return f"admin:{self.owner}" if self.owner else f"admin-key:{self.key_id}"
 
 
 def client_ip(request: Request) -> str:
@@ -88,7 +89,7 @@ async def admin_from_key(rt: Runtime, given: str) -> AdminPrincipal | None:
     record = await rt.keys.verify(given)
     if record is None or record.kind is not KeyKind.ADMIN or record.role is None:
         return None
-    return AdminPrincipal(record.id, record.role, "key")
+    return AdminPrincipal(record.id, record.role, "key", record.owner)
 
 
 def require_tenant(scope: Scope) -> Callable[..., Awaitable[TenantPrincipal]]:
@@ -154,6 +155,7 @@ async def _admin_from_session(request: Request, rt: Runtime, cookie: str) -> Adm
     session = await rt.browser.get(cookie)
     if session is None:
         raise await _unauthenticated(request, rt, "session_expired", "The session has expired or was closed")
+    owner: str | None = None
     if session.key_id == BOOTSTRAP_KEY_ID:
         if session.bootstrap_digest != bootstrap_digest(rt):
             raise await _unauthenticated(request, rt, "session_expired", "The bootstrap key has changed")
@@ -161,9 +163,10 @@ async def _admin_from_session(request: Request, rt: Runtime, cookie: str) -> Adm
         record = await rt.keys.get(session.key_id)
         if record is None or not record.active:  # revoking a key ends its sessions
             raise await _unauthenticated(request, rt, "session_expired", "The key behind this session was revoked")
+        owner = record.owner
     if request.method not in _SAFE and not session.csrf_ok(request.headers.get(CSRF_HEADER)):
         raise ApiError(403, "csrf_failed", "X-CSRF-Token is missing or wrong for this session")
-    return AdminPrincipal(session.key_id, session.role, "session")
+    return AdminPrincipal(session.key_id, session.role, "session", owner)
 
 
 async def require_anonymous_quota(request: Request, rt: Runtime = Depends(runtime)) -> None:

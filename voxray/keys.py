@@ -52,6 +52,9 @@ class ApiKey(BaseModel):
     tenant_id: str | None = None
     scopes: list[Scope] = Field(default_factory=list)
     role: AdminRole | None = None
+    # Admin keys: the person the key belongs to. Approvals compare people, not keys, so one
+    # admin holding two keys is still one person under the two-person rule.
+    owner: str | None = None
     prefix: str
     created_at: datetime = Field(default_factory=utcnow)
     created_by: str | None = None
@@ -96,10 +99,10 @@ class KeyStore:
 
     async def create(self, kind: KeyKind, *, name: str = "", tenant_id: str | None = None,
                      scopes: list[Scope] | None = None, role: AdminRole | None = None,
-                     created_by: str | None = None) -> tuple[ApiKey, str]:
+                     owner: str | None = None, created_by: str | None = None) -> tuple[ApiKey, str]:
         """Store a new key; returns its record and the secret key (shown once, never stored)."""
         key_id, secret = mint(kind)
-        record = ApiKey(id=key_id, kind=kind, name=name, tenant_id=tenant_id, role=role,
+        record = ApiKey(id=key_id, kind=kind, name=name, tenant_id=tenant_id, role=role, owner=owner,
                         scopes=sorted(scopes if scopes is not None else ALL_SCOPES) if kind is KeyKind.TENANT else [],
                         prefix=secret[:16], created_by=created_by, hash=digest(secret))
         async with self.redis.pipeline(transaction=True) as pipe:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import APIRouter, Depends
-from pydantic import Field
+from pydantic import EmailStr, Field
 
 from gateway.auth import AdminPrincipal, require_admin
 from gateway.errors import ApiError
@@ -20,13 +20,15 @@ router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
 class AdminKeyCreate(Strict):
     name: str = Field(default="", max_length=100)
     role: Literal["admin", "operator"] = "operator"
+    owner: EmailStr = Field(description="The person the key belongs to; approvals are counted per person")
 
 
 @router.post("/admin-keys", status_code=201, summary="Issue an admin or operator key (shown once)",
              operation_id="admin_create_admin_key", response_model=NewKey, responses=PROBLEMS)
 async def create_admin_key(body: AdminKeyCreate, who: AdminPrincipal = Depends(require_admin()),
                            rt: Runtime = Depends(runtime)) -> NewKey:
-    record, secret = await rt.keys.create(KeyKind.ADMIN, name=body.name, role=body.role, created_by=who.actor)
+    record, secret = await rt.keys.create(KeyKind.ADMIN, name=body.name, role=body.role, owner=str(body.owner).lower(),
+                                          created_by=who.actor)
     return NewKey(**key_out(record).model_dump(), key=secret)
 
 

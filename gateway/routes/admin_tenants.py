@@ -105,6 +105,7 @@ class KeyOut(BaseModel):
     tenant_id: str | None
     scopes: list[Scope]
     role: Literal["admin", "operator"] | None
+    owner: str | None = None
     prefix: str = Field(description="The key's first characters, to recognise it without its secret")
     created_at: datetime
     created_by: str | None

@@ -56,7 +56,8 @@ async def create_tenant(http: httpx.AsyncClient, scopes: list[str] | None = None
                      account_sid=body["twilio_account_sid"], auth_token=body["twilio_auth_token"])
 
 
-async def create_admin_key(http: httpx.AsyncClient, role: str) -> tuple[str, str]:
-    r = await http.post("/api/v1/admin/admin-keys", json={"name": role, "role": role}, headers=ADMIN)
+async def create_admin_key(http: httpx.AsyncClient, role: str, owner: str | None = None) -> tuple[str, str]:
+    owner = owner or f"{role}-{secrets.token_hex(4)}@example.com"  # a different person each time
+    r = await http.post("/api/v1/admin/admin-keys", json={"name": role, "role": role, "owner": owner}, headers=ADMIN)
     assert r.status_code == 201, r.text
     return r.json()["id"], r.json()["key"]

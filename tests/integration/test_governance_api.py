@@ -243,7 +243,7 @@ async def test_audit_log_records_every_change_and_pages_with_filters(api: httpx.
         *version_story, *version_story, "route.create", "version.go_live", "policy.put", "rollout.start",
         "version.go_live", "kill_switch.engage"]
     approvals = await audit(api, tenant_id=tenant.id, action="version.approve")
-    assert len(approvals) == 2 and all(e["actor"].startswith("admin-key:") and e["actor"] != "admin-key:bootstrap"
+    assert len(approvals) == 2 and all(e["actor"].startswith("admin:") and e["actor"] != "admin-key:bootstrap"
                                        for e in approvals)
     start = (await audit(api, subject=f"route:{tenant.number}", action="rollout.start"))[0]
     assert start["details"]["policy_name"] == "fast" and start["details"]["weight_pct"] == 10
@@ -381,3 +381,19 @@ async def test_a_change_from_another_writer_is_reloaded_not_overwritten(api: htt
 
     paused = await ok(await api.post(f"{A}/phone-routes/{tenant.number}/rollout/pause", headers=ADMIN))
     assert paused["canary"]["state"] == "paused" and paused["kill_switch"]["reason"] == "split brain"
+
+
+async def test_two_keys_of_one_person_are_still_one_approver(api: httpx.AsyncClient) -> None:
+    """The two-person rule counts people: a second key of the author cannot approve."""
+    tenant = await create_tenant(api)
+    _, first = await create_admin_key(api, "admin", owner="dana@example.com")
+    _, second = await create_admin_key(api, "admin", owner="Dana@Example.com")
+    await ok(await api.post(versions_url(tenant), json=SPEC, headers=bearer(first)), 201)
+    url = f"{versions_url(tenant)}/1"
+    await complete_checklist(api, url)
+    await ok(await api.post(f"{url}/stage", headers=bearer(first)))
+    await problem(await api.post(f"{url}/approve", headers=bearer(second)), 403, "self_approval_forbidden")
+    _, other = await create_admin_key(api, "admin", owner="lee@example.com")
+    assert (await ok(await api.post(f"{url}/approve", headers=bearer(other))))["state"] == "approved"
+    r = await api.post("/api/v1/admin/admin-keys", json={"role": "admin"}, headers=ADMIN)
+    assert r.status_code == 422  # every admin key names its person
