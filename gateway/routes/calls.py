@@ -9,6 +9,7 @@ record being written before Twilio's first request arrives.
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime
 from typing import Literal
 from urllib.parse import urlencode
@@ -16,6 +17,7 @@ from urllib.parse import urlencode
 import structlog
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
+from redis.exceptions import LockError
 
 from gateway.auth import TenantPrincipal, require_tenant
 from gateway.errors import ApiError
@@ -87,30 +89,40 @@ async def make_call(body: MakeCall, request: Request, who: TenantPrincipal = Dep
             raise ApiError(422, "caller_id_not_owned", "from_number must be one of the tenant's phone numbers")
         if body.to in tenant.phone_numbers:
             raise ApiError(422, "invalid_destination", "An agent cannot call its own number")
-        if await _live_outbound(rt, tenant) >= tenant.max_concurrent_calls:
-            raise ApiError(429, "concurrency_limit", f"The tenant's limit of {tenant.max_concurrent_calls} "
-                                                     "concurrent calls is reached")
+        # Check and place under one per-tenant lock: concurrent make-calls cannot both see a
+        # free slot and overshoot the limit (the record written inside counts as ringing).
+        lock = rt.store.redis.lock(f"{rt.store.p}:t:{tenant.id}:placing", timeout=rt.settings.twilio_timeout_s + 5,
+                                   blocking_timeout=rt.settings.twilio_timeout_s)
+        if not await lock.acquire():
+            raise ApiError(429, "concurrency_limit", "Other calls of this tenant are being placed; retry shortly")
         try:
-            placed = await rt.twilio.create_call(tenant, to=body.to, from_=caller_id,
-                                                 url=_callback_url(rt, "outbound-answer", tenant),
-                                                 status_callback=_callback_url(rt, "call-status", tenant))
-        except CarrierError as exc:
-            log.warning("make_call_refused", tenant=tenant.id, status=exc.status, code=exc.code)
-            if exc.status in (401, 403):
-                # The tenant's Twilio credentials are wrong: ours to fix, so 5xx (and retryable).
-                raise ApiError(502, "carrier_auth_failed", "The carrier refused the tenant's credentials") from None
-            if 400 <= exc.status < 500:
-                raise ApiError(422, "carrier_rejected", "The carrier refused the call",
-                               f"Twilio error {exc.code}: {exc.message}") from None
-            # Twilio may have placed the call before the answer was lost: not safe to repeat
-            # under this key (a new key is the client's explicit choice to try again).
-            raise ApiError(502, "carrier_unavailable", "The carrier did not answer; the call may have been placed",
-                           retryable=exc.status != 0) from None
-        record = CallRecord(call_sid=placed.sid, tenant_id=tenant.id, direction="outbound", from_number=caller_id,
-                            to_number=body.to, status=CallStatus.QUEUED, agent_name=tenant.agent.name,
-                            agent_version=tenant.agent.version, config_version=tenant.config_version)
-        if not await rt.store.create_call(record):  # a status callback got here first
-            record = await rt.store.get_call(tenant.id, placed.sid) or record
+            if await _live_outbound(rt, tenant) >= tenant.max_concurrent_calls:
+                raise ApiError(429, "concurrency_limit", f"The tenant's limit of {tenant.max_concurrent_calls} "
+                                                         "concurrent calls is reached")
+            try:
+                placed = await rt.twilio.create_call(tenant, to=body.to, from_=caller_id,
+                                                     url=_callback_url(rt, "outbound-answer", tenant),
+                                                     status_callback=_callback_url(rt, "call-status", tenant))
+            except CarrierError as exc:
+                log.warning("make_call_refused", tenant=tenant.id, status=exc.status, code=exc.code)
+                if exc.status in (401, 403):
+                    # The tenant's Twilio credentials are wrong: ours to fix, so 5xx (and retryable).
+                    raise ApiError(502, "carrier_auth_failed", "The carrier refused the tenant's credentials") from None
+                if 400 <= exc.status < 500:
+                    raise ApiError(422, "carrier_rejected", "The carrier refused the call",
+                                   f"Twilio error {exc.code}: {exc.message}") from None
+                # Twilio may have placed the call before the answer was lost: not safe to repeat
+                # under this key (a new key is the client's explicit choice to try again).
+                raise ApiError(502, "carrier_unavailable", "The carrier did not answer; the call may have been placed",
+                               retryable=exc.status != 0) from None
+            record = CallRecord(call_sid=placed.sid, tenant_id=tenant.id, direction="outbound", from_number=caller_id,
+                                to_number=body.to, status=CallStatus.QUEUED, agent_name=tenant.agent.name,
+                                agent_version=tenant.agent.version, config_version=tenant.config_version)
+            if not await rt.store.create_call(record):  # a status callback got here first
+                record = await rt.store.get_call(tenant.id, placed.sid) or record
+        finally:
+            with contextlib.suppress(LockError):  # expired meanwhile: nothing left to release
+                await lock.release()
         log.info("call_placed", call_sid=placed.sid, tenant=tenant.id)
         out = PlacedCallOut(id=record.call_sid, status=record.status, from_number=record.from_number,
                             to_number=record.to_number, created_at=record.created_at)

@@ -127,6 +127,14 @@ async def test_make_call_validates_numbers_and_the_concurrency_limit(api: httpx.
     assert first.status_code == 201, first.text
     second = await api.post("/api/v1/make-call", json={"to": new_number()}, headers={**t.auth, **_key()})
     assert second.status_code == 429 and second.json()["code"] == "concurrency_limit"
+    # Concurrent requests with different keys never overshoot the limit either.
+    u2 = await _tenant(api, live, max_concurrent_calls=2)
+    numbers = [new_number() for _ in range(5)]
+    for n in numbers:
+        live.stack.carrier.set_callee(n, Callee(answer="no-answer", ring_ms=3000))
+    burst = await asyncio.gather(*(api.post("/api/v1/make-call", json={"to": n}, headers={**u2.auth, **_key()})
+                                   for n in numbers))
+    assert sorted(r.status_code for r in burst) == [201, 201, 429, 429, 429], [r.text for r in burst]
     for body, code in (({"to": "5551234"}, "validation_failed"), ({"to": new_number(), "from_number": new_number()},
                                                                   "caller_id_not_owned"),
                        ({"to": t.number}, "invalid_destination"), ({"to": new_number(), "extra": 1},
