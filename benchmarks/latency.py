@@ -65,7 +65,7 @@ FRAME_BYTES = 160
 
 def snapshot_tree() -> tuple[Path, dict[str, Any]]:
     snap = Path(tempfile.mkdtemp(prefix="voxray-snap-"))
-    for name in ("pipelines", "actors", "gateway", "governance", "voxray", "simulators", "benchmarks"):
+    for name in ("pipelines", "actors", "gateway", "governance", "voxray", "simulators", "launcher", "benchmarks"):
         if (ROOT / name).is_dir():
             shutil.copytree(ROOT / name, snap / name, ignore=shutil.ignore_patterns("__pycache__", "results"))
 

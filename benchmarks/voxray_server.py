@@ -23,7 +23,7 @@ from fastapi import FastAPI
 
 from voxray.logging import configure_logging
 from voxray.settings import load_settings
-from voxray.stack import DEMO_NUMBER, GatewayThread, Stack, demo_tenant
+from launcher.stack import DEMO_NUMBER, GatewayThread, Stack, demo_tenant
 from voxray.store import Store
 
 

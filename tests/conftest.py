@@ -19,7 +19,7 @@ from tests.integration.api import bearer, create_admin_key
 from tests.integration.webhook_receiver import Receiver, running_receiver
 from voxray.records import AgentConfig, Tenant
 from voxray.settings import load_settings
-from voxray.stack import GatewayThread, Stack
+from launcher.stack import GatewayThread, Stack
 from voxray.store import Store
 
 

@@ -18,7 +18,7 @@ from pydantic import SecretStr
 
 from voxray.logging import configure_logging
 from voxray.settings import load_settings
-from voxray.stack import DEMO_NUMBER, Stack
+from launcher.stack import DEMO_NUMBER, Stack
 
 app = typer.Typer(help="voxray: production voice agents on phone lines.", no_args_is_help=True)
 

@@ -20,9 +20,9 @@ from pydantic import SecretStr
 import uvicorn
 
 from simulators.carrier.rest import TwilioRestSim
-from voxray.processes import stop_process
+from launcher.processes import stop_process
 from voxray.records import AgentConfig, Tenant
-from voxray.redis_server import RedisServer, free_port
+from launcher.redis_server import RedisServer, free_port
 from voxray.settings import Settings
 from voxray.store import Store
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import redis
 
-from voxray.processes import stop_process
+from launcher.processes import stop_process
 
 
 class RedisUnavailable(RuntimeError):
