@@ -20,7 +20,7 @@ import httpx
 import orjson
 import structlog
 
-from actors import link
+from actors import link, metrics
 from actors.agent_audio import AgentAudio
 from actors.call_control import CallControl
 from actors.providers.base import ModelStream, ModelStreamClosed
@@ -34,6 +34,7 @@ from pipelines.resample import StreamResampler
 from pipelines.turns import TurnEvent, TurnMachine, decide_barge_in
 from pipelines.vad import SpeechDetector, SpeechStart, SpeechStop
 from voxray.events import EventType, call_data, emit
+from voxray.logging import bind_call
 from voxray.records import CallRecord, CallStatus, p95, utcnow
 from voxray.store import Store
 
@@ -92,6 +93,7 @@ class CallSession(CallControl):
     # ---- lifecycle -------------------------------------------------------------------------
 
     def start_model(self) -> None:
+        bind_call(self.setup.call_sid, self.setup.tenant_id)  # the tasks below copy this log context
         self._tasks.append(asyncio.create_task(self._model_main(), name=f"model-{self.setup.call_sid}"))
         self._tasks.append(asyncio.create_task(self._stream_watchdog(), name="watchdog"))
         self._tasks.append(asyncio.create_task(self._call_length_watch(), name="call-length"))
@@ -103,7 +105,9 @@ class CallSession(CallControl):
 
     async def _model_main(self) -> None:
         try:
+            connecting = self.clock()
             await self.model.connect(session_config(self.setup.agent, self.catalog.definitions()))
+            metrics.model_connected((self.clock() - connecting) * 1000)
             # Frames arriving while this drains still queue behind it; ready is set with no
             # await after the queue empties, so caller audio never overtakes itself.
             while self._early:
@@ -113,6 +117,7 @@ class CallSession(CallControl):
                 await self._on_model_event(await self.model.recv())
         except ModelStreamClosed as exc:
             if not self._ending:
+                metrics.model_error("stream_closed")
                 log.warning("model_stream_closed", call_sid=self.setup.call_sid, reason=exc.reason)
                 await self.abort(1011, "model_unavailable", f"model_error: {exc.reason}")
         except asyncio.CancelledError:
@@ -143,6 +148,7 @@ class CallSession(CallControl):
                 tool_errors=self.stats["tool_errors"],
             )
             log.info("call_ended", call_sid=self.setup.call_sid, status=str(status), reason=reason)
+            metrics.call_ended(self.setup.tenant_id, self._agent_label(), str(status), reason, self.started_mono is not None)
             try:
                 await self._flush_transcript(final=True)
             except Exception:
@@ -175,6 +181,7 @@ class CallSession(CallControl):
 
     async def serve_link(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         """The gateway's media connection for this call (its HELLO already checked by the actor)."""
+        bind_call(self.setup.call_sid, self.setup.tenant_id)
         if self._writer is not None:  # one media link per call
             writer.close()
             return
@@ -255,6 +262,7 @@ class CallSession(CallControl):
         self.started_mono = self.clock()
         self.audio = AgentAudio(self.stream_sid, self.setup.agent.audio_mode, self.setup.agent.mark_every_frames)
         self.state = "in_call"
+        metrics.call_started(self.setup.tenant_id, self._agent_label())
         held, self._before_start = self._before_start, []
         for event in held:
             await self._on_model_event(event)
@@ -280,7 +288,7 @@ class CallSession(CallControl):
             event = self.vad.process(g711.decode(frame), media.media.timestamp)
             if isinstance(event, SpeechStart):
                 self.turns.feed(TurnEvent.CALLER_START)
-                await self._barge_in()
+                await self._barge_in("vad", event.at_ms)
             elif isinstance(event, SpeechStop):
                 self.turns.feed(TurnEvent.CALLER_STOP)
 
@@ -300,6 +308,7 @@ class CallSession(CallControl):
             if self._speech_stopped_at is not None:
                 self.stats["model_latency_ms"] = round((self.clock() - self._speech_stopped_at) * 1000, 1)
                 self._turn_latencies.append(self.stats["model_latency_ms"])
+                metrics.turn_latency(self.stats["model_latency_ms"], self.setup.agent.name)
                 self._speech_stopped_at = None
             first = ev.item_id not in self.audio.item_first_sent_ms
             frames = self.audio.delta(ev.item_id, ev.delta, now)
@@ -318,7 +327,7 @@ class CallSession(CallControl):
             self.book.agent_text_done(ev.item_id, ev.transcript)
         elif isinstance(ev, rt.SpeechStarted):
             self.book.caller_started(ev.item_id, ev.audio_start_ms)
-            await self._barge_in()
+            await self._barge_in("model", ev.audio_start_ms)
         elif isinstance(ev, rt.SpeechStopped):
             self._speech_stopped_at = self.clock()
             self.book.caller_stopped(ev.item_id, ev.audio_end_ms)
@@ -363,11 +372,12 @@ class CallSession(CallControl):
         if ev.error.code == "response_cancel_not_active":
             return
         self.stats["model_errors"] += 1
+        metrics.model_error(ev.error.code)
         log.warning("model_error", call_sid=self.setup.call_sid, code=ev.error.code, message=ev.error.message)
 
     # ---- barge-in and records ----------------------------------------------------------------
 
-    async def _barge_in(self) -> None:
+    async def _barge_in(self, source: str = "handoff", speech_at_ms: float | None = None) -> None:
         """Caller speech while the agent talks: clear Twilio, cancel, truncate at what was heard."""
         if self.audio is None:
             return
@@ -381,6 +391,7 @@ class CallSession(CallControl):
         if decision is None:
             return
         self.stats["barge_ins"] += 1
+        metrics.barge_in(source, None if speech_at_ms is None else self.media_ms - speech_at_ms)
         heard = playout.heard_ms(item, now) if item else 0
         if decision.clear_playout:
             self._send_twilio([tm.clear_out(self.audio.stream_sid)])
@@ -414,6 +425,9 @@ class CallSession(CallControl):
             await self.store.append_transcript(self.setup.tenant_id, self.setup.call_sid, segment)
 
     # ---- live state --------------------------------------------------------------------------
+
+    def _agent_label(self) -> str:
+        return f"{self.setup.agent.name}-v{self.setup.agent.version}"
 
     def _now_ms(self) -> float:
         return self.clock() * 1000

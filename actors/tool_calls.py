@@ -18,6 +18,7 @@ import httpx
 import orjson
 import structlog
 
+from actors import metrics
 from actors.handoff import HandoffRequest
 from actors.tools.builtins import CollectDtmf, EndCall, SendDtmf, Transfer, acknowledgement, parse_builtin
 from actors.tools.arguments import InvalidArguments
@@ -118,6 +119,8 @@ class ToolRunner:
         else:
             done = await self._builtin(call, target, started)
         self.host.tool_outcome(done.status == "completed")
+        metrics.tool_call(call.name if isinstance(target, str) else "webhook" if target else "unknown",
+                          done.status, done.latency_ms)
         await self.host.record_function_call(FunctionCall(
             call_id=call.call_id, name=call.name, arguments=call.arguments, result=_redacted(call.name, done.output),
             status="completed" if done.status == "completed" else "failed", latency_ms=done.latency_ms,

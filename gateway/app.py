@@ -12,6 +12,7 @@ from fastapi.openapi.utils import get_openapi
 
 from actors.registry import SessionRegistry
 from gateway import errors
+from gateway.access_log import AccessLogMiddleware
 from gateway.body_limits import BodyLimitMiddleware
 from gateway.browser_sessions import BrowserSessionStore
 from gateway.idempotency import IdempotencyStore
@@ -20,6 +21,7 @@ from gateway.ratelimit import RateLimiter
 from gateway.twilio_rest import TwilioRest
 from gateway.routes import (access_requests, admin_keys, admin_tenants, auth_sessions, call_logs, calls, docs,
                             governance, handoff, media, ops, phone_routes, twilio_voice, voice_sessions, webhooks)
+from gateway.routes import metrics as metrics_route
 from gateway.runtime import Runtime
 from gateway.webhooks.delivery import DeliveryWorker
 from gateway.webhooks.store import WebhookStore
@@ -79,6 +81,7 @@ def create_app(settings: Settings, *, redis_url: str, model_websocket_base_url: 
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.api_max_body_bytes,
                        form_paths=frozenset({"/api/v1/incoming-call", "/api/v1/outbound-answer", "/api/v1/call-status",
                                              "/api/v1/dial-result"}))
+    app.add_middleware(AccessLogMiddleware)  # inside RequestIdMiddleware (added by errors.install): sees the id
     errors.install(app)
     governance.install(app)
     def openapi() -> dict[str, Any]:
@@ -89,6 +92,6 @@ def create_app(settings: Settings, *, redis_url: str, model_websocket_base_url: 
 
     app.openapi = openapi  # type: ignore[method-assign]
     for module in (twilio_voice, calls, media, ops, call_logs, voice_sessions, admin_tenants, admin_keys, auth_sessions,
-                   access_requests, docs, webhooks, governance, phone_routes, handoff):
+                   access_requests, docs, webhooks, governance, phone_routes, handoff, metrics_route):
         app.include_router(module.router)
     return app

@@ -16,6 +16,7 @@ from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
 from gateway.browser_sessions import COOKIE, CSRF_HEADER
+from gateway import metrics
 from gateway.errors import ApiError
 from gateway.ratelimit import Bucket
 from gateway.runtime import Runtime, runtime
@@ -62,6 +63,7 @@ async def charge(request: Request, rt: Runtime, buckets: list[Bucket]) -> None:
     verdict = await rt.limiter.take(buckets)
     request.state.response_headers = verdict.headers()
     if not verdict.allowed:
+        metrics.rate_limited(buckets[0].name)
         raise ApiError(429, "rate_limited", "Too many requests",
                        f"Retry after {verdict.retry_after_s} s")
 

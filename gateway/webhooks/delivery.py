@@ -18,6 +18,7 @@ from typing import Callable
 import httpx
 import structlog
 
+from gateway import metrics
 from gateway.webhooks import backoff, signing
 from voxray.egress import webhook_transport
 from gateway.webhooks.store import AttemptRecord, Claimed, WebhookStore
@@ -141,6 +142,7 @@ class DeliveryWorker:
             gone = record.model_copy(update={"state": DeliveryState.DEAD, "next_attempt_at": None,
                                              "last_error": "endpoint deleted"})
             await self.store.finish(claimed, gone, None, now)
+            metrics.webhook_dead_letter()
             return
         outcome = await self.post(endpoint, record.event_id, claimed.body)
         number = record.attempts + 1
@@ -157,6 +159,7 @@ class DeliveryWorker:
                                 status_code=outcome.status_code, error=outcome.error,
                                 duration_ms=outcome.duration_ms, state=verdict.state,
                                 next_attempt_at=_dt(verdict.next_attempt_at))
+        metrics.webhook_attempt(outcome.ok, outcome.duration_ms / 1000, verdict.state.value)
         if not await self.store.finish(claimed, updated, attempt, now):
             log.warning("webhook_lease_lost", member=claimed.member, attempt=number)
         elif verdict.state is DeliveryState.DEAD:
