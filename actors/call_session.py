@@ -23,7 +23,10 @@ import structlog
 from actors import link, metrics
 from actors.agent_audio import AgentAudio
 from actors.call_control import CallControl
-from actors.providers.base import ModelStream, ModelStreamClosed
+from actors.handoff import HandoffRequest
+from actors.model_recovery import history_items, recovery_line
+from actors.providers.base import ModelReconnected, ModelStreamClosed
+from actors.providers.recovering import ProviderStream, RecoveringStream
 from actors.setup import CallSetup, session_config
 from actors.transcript import TranscriptBook
 from pipelines import g711
@@ -50,11 +53,16 @@ EARLY_AUDIO_FRAMES = 500  # 10 s of caller audio held while the model connects
 
 
 class CallSession(CallControl):
-    def __init__(self, setup: CallSetup, store: Store, model: ModelStream,
+    def __init__(self, setup: CallSetup, store: Store, model: ProviderStream,
                  clock: Callable[[], float] = time.monotonic, http: httpx.AsyncClient | None = None) -> None:
         self.setup = setup
         self.store = store
-        self.model = model
+        # The model stream survives drops: reconnects, restores the conversation, renews.
+        self.recovering = RecoveringStream(model, setup.model_recovery, history=self._restore_items, clock=clock,
+                                           call_sid=setup.call_sid)
+        self.model = self.recovering
+        self._model_failure: str | None = None  # why the model is gone for this call
+        self._caller_speech_at: float | None = None
         self.clock = clock
         self.node = socket.gethostname()
         self.state = "configured"
@@ -78,13 +86,15 @@ class CallSession(CallControl):
         self._response_id: str | None = None
         self._speech_stopped_at: float | None = None
         self.done = asyncio.Event()
+        self.internal_error = False  # ended by a fault of ours: a dedicated process is then retired
         self._ending = False
         self._close_frame: bytes | None = None
         self.started_mono: float | None = None
         self.media_ms = 0
         self.stats: dict[str, Any] = {"frames_in": 0, "malformed": 0, "barge_ins": 0, "lost": 0,
                                       "model_latency_ms": None, "model_errors": 0, "agent_responses": 0,
-                                      "tool_calls": 0, "tool_errors": 0}
+                                      "tool_calls": 0, "tool_errors": 0,
+                                      "model_reconnects": 0, "model_renewals": 0}
         self._logged_malformed: set[str] = set()
         self._turn_latencies: list[float] = []
         self._tasks: list[asyncio.Task[None]] = []
@@ -114,17 +124,68 @@ class CallSession(CallControl):
                 await self.model.send_audio(self._early.popleft())
             self._model_ready.set()
             while True:
-                await self._on_model_event(await self.model.recv())
+                event = await self.model.recv()
+                if isinstance(event, ModelReconnected):
+                    await self._on_model_reconnected(event)
+                else:
+                    await self._on_model_event(event)
         except ModelStreamClosed as exc:
             if not self._ending:
                 metrics.model_error("stream_closed")
                 log.warning("model_stream_closed", call_sid=self.setup.call_sid, reason=exc.reason)
-                await self.abort(1011, "model_unavailable", f"model_error: {exc.reason}")
+                await self._model_lost(exc.reason)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # the call must end with a recorded reason, never hang
             log.exception("model_loop_failed", call_sid=self.setup.call_sid)
             await self.abort(1011, "internal_error", f"internal_error: {type(exc).__name__}")
+
+    async def _on_model_reconnected(self, ev: ModelReconnected) -> None:
+        """A new model session carries the call: settle what the lost one left in flight, and tell
+        the caller if they could have noticed the gap."""
+        self.stats["model_renewals" if ev.renewed else "model_reconnects"] += 1
+        cut_off = self._response_id is not None or ev.response_was_active
+        if self._response_id is not None:  # its tool calls and late output are gone with it
+            self._dropped_responses.add(self._response_id)
+            self.tools.on_response_done(self._response_id, cancelled=True)
+        self._response_id = None
+        self._response_idle.set()
+        if self.audio is not None:
+            self._send_twilio(self.audio.finish_item(self._now_ms()))
+        finished = set(self.book.generated_agent_items())
+        for item in self.book.agent_items():
+            if item not in finished:  # the agent was cut off mid-item
+                await self._write_segment(self.book.take_agent(item, interrupted=True))
+        if self.turns.state.value == "agent_speaking":
+            self.turns.feed(TurnEvent.AGENT_DONE)
+        spoke = self.vad.speaking or (self._caller_speech_at is not None and self._caller_speech_at >= ev.lost_at)
+        line = recovery_line(renewed=ev.renewed, agent_cut_off=cut_off, caller_spoke=spoke, gap_s=ev.gap_s)
+        log.info("model_reconnected", call_sid=self.setup.call_sid, renewal=ev.renewed, attempts=ev.attempts,
+                 gap_ms=round(ev.gap_s * 1000), apology=line is not None)
+        if line is not None:
+            await self.say(line)
+
+    def _restore_items(self) -> list[dict[str, Any]]:
+        policy = self.setup.model_recovery
+        return history_items(self.book.history(), max_items=policy.history_items, max_chars=policy.history_chars)
+
+    async def _model_lost(self, reason: str) -> None:
+        """The model is gone for this call: hand the caller to the operator (or the fallback)
+        through Twilio rather than drop the line; with no media stream to redirect, end the call."""
+        self._model_failure = reason[:120]
+        log.error("model_unavailable", call_sid=self.setup.call_sid, reason=reason)
+        self._response_id = None
+        self._response_idle.set()
+        deadline = self.clock() + 5.0  # the model connects before Twilio opens the stream
+        while (self._writer is None or self.stream_sid is None) and not self._ending and self.clock() < deadline:
+            await asyncio.sleep(0.05)
+        if self._ending:
+            return
+        if self._writer is None or self.stream_sid is None:
+            await self.abort(1011, "model_unavailable", "model_unavailable")
+            return
+        await self.hand_off(HandoffRequest(reason=f"model_unavailable: {reason}"[:200], by="rule", mode="cold",
+                                           rule="model_unavailable"))
 
     async def abort(self, code: int, reason: str, end_reason: str, status: CallStatus = CallStatus.FAILED) -> None:
         """End the call from our side: tell the gateway to close the websocket, record why."""
@@ -136,7 +197,10 @@ class CallSession(CallControl):
         if self._ending:
             return
         self._ending = True
+        if self._model_failure is not None:  # however the call ends now, the model's loss is why
+            status, reason = CallStatus.FAILED, f"model_error: {self._model_failure} -> {reason}"[:200]
         self.state = "ended"
+        self.internal_error = reason.startswith("internal_error")
         try:
             ended = utcnow()
             call = await self.store.get_call(self.setup.tenant_id, self.setup.call_sid)
@@ -145,7 +209,7 @@ class CallSession(CallControl):
                 self.setup.tenant_id, self.setup.call_sid, status=status, ended_at=ended, duration_s=duration,
                 end_reason=reason, turns=self.stats["agent_responses"], model_session_id=self.model.session_id,
                 turn_latency_p95_ms=p95(self._turn_latencies), tool_calls=self.stats["tool_calls"],
-                tool_errors=self.stats["tool_errors"],
+                tool_errors=self.stats["tool_errors"], model_reconnects=self.recovering.reconnects,
             )
             log.info("call_ended", call_sid=self.setup.call_sid, status=str(status), reason=reason)
             metrics.call_ended(self.setup.tenant_id, self._agent_label(), str(status), reason, self.started_mono is not None)
@@ -200,8 +264,10 @@ class CallSession(CallControl):
                 elif kind == link.Kind.BYE:
                     await self.finish(CallStatus.FAILED, "media_disconnected")
         except (asyncio.IncompleteReadError, ConnectionError, link.LinkError, asyncio.TimeoutError):
+            # The link closed without BYE (the websocket's end) or Twilio's stop: the gateway
+            # carrying the call is gone. Twilio resumes the TwiML after </Connect> (the fallback).
             if self.stream_sid is not None:
-                await self.finish(CallStatus.FAILED, "media_disconnected")
+                await self.finish(CallStatus.FAILED, "gateway_lost")
         except ModelStreamClosed as exc:
             await self.abort(1011, "model_unavailable", f"model_error: {exc.reason}")
         except Exception as exc:  # never leave a call hanging without a recorded reason
@@ -288,6 +354,7 @@ class CallSession(CallControl):
             event = self.vad.process(g711.decode(frame), media.media.timestamp)
             if isinstance(event, SpeechStart):
                 self.turns.feed(TurnEvent.CALLER_START)
+                self._caller_speech_at = self.clock()
                 await self._barge_in("vad", event.at_ms)
             elif isinstance(event, SpeechStop):
                 self.turns.feed(TurnEvent.CALLER_STOP)

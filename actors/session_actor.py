@@ -1,61 +1,92 @@
 """The session actor: a thin Ray shell owning a media socket and the ``CallSession``s it hosts.
 
-With ``capacity=1`` (the default) an actor owns exactly one call and its process is retired
-after it, so a call never shares a process. A Ray worker process costs ~145 MB and ~0.6 % of a
-core even when idle (benchmarks/README.md), so dense deployments raise ``capacity`` to host
-many calls per process. The gateway dials the media socket and names the call in HELLO.
+Started by the pool supervisor (``actors/pool.py``) as a detached, named actor, so no gateway
+owns it. A shared actor hosts many calls (its capacity is sized from what a core carries); a
+dedicated one hosts one call at a time for one tenant and is reused for that tenant's next call
+until it has served enough or anything went wrong. The gateway admits a call in Redis, hands
+the actor its ``CallSetup`` with one Ray call, then dials the media socket and names the call
+in HELLO. The actor gives the slot back in Redis when the call's records are written, and
+reports when it has no headroom (event-loop lag, CPU) so admission passes it by.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hmac
+import time
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import orjson
+import structlog
 
 from actors import link
 from actors.call_session import CallSession
+from actors.pool_policy import is_hot, retire_dedicated
 from actors.providers.openai_realtime import OpenAIRealtimeStream, client_for
 from actors.setup import CallSetup
 from voxray.egress import webhook_transport
+from voxray.live_calls import SHARED, LiveCalls
 from voxray.logging import configure_logging
 from voxray.records import CallStatus
 from voxray.store import Store
 
+log = structlog.get_logger("voxray.session_actor")
+
 HELLO_TIMEOUT_S = 10.0
+PRE_HELLO_MAX_BYTES = 4096  # a HELLO is ~100 bytes: nothing bigger is read before it checks out
+HEADROOM_TICK_S = 0.1
+HOT_FOR_S = 2.0
+
+
+@dataclass(frozen=True)
+class SessionActorConfig:
+    name: str
+    kind: str  # shared | dedicated
+    capacity: int
+    bind_host: str
+    redis_url: str
+    prefix: str
+    log_level: str = "info"
+    model_api_key: str | None = None
+    model_websocket_base_url: str | None = None
+    dedicated_max_calls: int = 20
 
 
 class SessionActor:
-    def __init__(self, bind_host: str, log_level: str = "info", capacity: int = 1,
-                 model_api_key: str | None = None, model_websocket_base_url: str | None = None) -> None:
-        configure_logging(log_level)
-        self._bind_host = bind_host
-        self.capacity = capacity
+    def __init__(self, config: SessionActorConfig) -> None:
+        configure_logging(config.log_level)
+        self.config = config
         self._server: asyncio.AbstractServer | None = None
         self._sessions: dict[str, CallSession] = {}
-        self._stores: dict[tuple[str, str], Store] = {}
+        self._store = Store.from_url(config.redis_url, config.prefix)
+        self._live = LiveCalls(self._store.redis, config.prefix)
         self._http: dict[bool, httpx.AsyncClient] = {}
-        if model_api_key is not None:  # build the SDK client (and its lazy imports) before any call
-            client_for(model_api_key, model_websocket_base_url)
+        self._served = 0
+        self._failed = False
+        self._tasks: set[asyncio.Task[None]] = set()
+        if config.model_api_key is not None:  # build the SDK client (and its lazy imports) before any call
+            client_for(config.model_api_key, config.model_websocket_base_url)
 
-    async def ready(self) -> tuple[str, int]:
-        """Open the media socket; return the address the gateway should dial."""
-        self._server = await asyncio.start_server(self._on_link, self._bind_host, 0)
+    async def ready(self) -> tuple[str, int, str]:
+        """Open the media socket; return the address the gateway should dial and the node id."""
+        import ray
+
+        self._server = await asyncio.start_server(self._on_link, self.config.bind_host, 0)
         port = self._server.sockets[0].getsockname()[1]
-        host = self._bind_host
+        host = self.config.bind_host
         if host in ("0.0.0.0", "::"):
-            import ray
-
             host = ray.util.get_node_ip_address()
-        return host, port
+        self._spawn(self._headroom_loop())
+        return host, port, ray.get_runtime_context().get_node_id()
 
-    def _store(self, setup: CallSetup) -> Store:
-        key = (setup.redis_url, setup.key_prefix)
-        if key not in self._stores:
-            self._stores[key] = Store.from_url(*key)
-        return self._stores[key]
+    async def watch(self) -> None:
+        """Never returns: the supervisor's pending call on it fails the moment this actor dies."""
+        await asyncio.Event().wait()
+
+    async def sessions(self) -> list[str]:
+        return list(self._sessions)
 
     def _tool_http(self, allow_private: bool) -> httpx.AsyncClient:
         """One pooled client per actor for tool requests; it connects to public addresses only
@@ -67,25 +98,78 @@ class SessionActor:
         return self._http[allow_private]
 
     async def configure(self, setup: CallSetup) -> None:
-        """Take a call: returns at once; the model connection opens in the background."""
-        if len(self._sessions) >= self.capacity:
-            raise RuntimeError(f"session actor is full ({self.capacity} calls)")
+        """Take a call admitted to this actor: returns at once; the model connection opens in the background."""
+        if setup.call_sid in self._sessions:
+            return  # a retried hand-over of the same call
+        if len(self._sessions) >= self.config.capacity:
+            raise RuntimeError(f"session actor is full ({self.config.capacity} calls)")
         query = {"script": setup.agent.local_script} if setup.agent.local_script else None
         model = OpenAIRealtimeStream(client=client_for(setup.model_api_key.get_secret_value(),
                                                        setup.model_websocket_base_url),
                                      model=setup.agent.model, extra_query=query)
-        session = CallSession(setup, self._store(setup), model, http=self._tool_http(setup.tool_allow_private_hosts))
+        session = CallSession(setup, self._store, model, http=self._tool_http(setup.tool_allow_private_hosts))
         self._sessions[setup.call_sid] = session
         session.start_model()
+        self._spawn(self._track(session))
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _track(self, session: CallSession) -> None:
+        """When the call's records are written, give its slot back (and retire a spent dedicated process)."""
+        sid, tenant = session.setup.call_sid, session.setup.tenant_id
+        try:
+            await session.done.wait()
+        finally:
+            self._sessions.pop(sid, None)
+            self._served += 1
+            self._failed = self._failed or session.internal_error
+            try:
+                await self._live.release(sid, tenant)
+                if self.config.kind != SHARED and retire_dedicated(self._served, self._failed,
+                                                                    self.config.dedicated_max_calls):
+                    await self._live.set_capacity(self.config.name, 0)
+            except Exception:  # noqa: BLE001 - the supervisor's sweep releases it later
+                log.exception("slot_release_failed", call_sid=sid)
+
+    async def _headroom_loop(self) -> None:
+        """Measure event-loop lag and this process's CPU; mark the actor hot while it has no room."""
+        loop = asyncio.get_running_loop()
+        hot_reported = 0.0
+        worst_lag, window_start, cpu_start = 0.0, loop.time(), time.process_time()
+        while True:
+            before = loop.time()
+            await asyncio.sleep(HEADROOM_TICK_S)
+            worst_lag = max(worst_lag, (loop.time() - before - HEADROOM_TICK_S) * 1000)
+            elapsed = loop.time() - window_start
+            if elapsed < 0.5:
+                continue
+            cpu = (time.process_time() - cpu_start) / elapsed
+            now = time.time()
+            if is_hot(worst_lag, cpu) and now > hot_reported - HOT_FOR_S / 2:
+                try:
+                    await self._live.set_hot(self.config.name, now + HOT_FOR_S)
+                    hot_reported = now + HOT_FOR_S
+                    log.warning("session_actor_hot", lag_ms=round(worst_lag, 1), cpu=round(cpu, 2),
+                                calls=len(self._sessions))
+                except Exception:  # noqa: BLE001 - Redis away: admission simply doesn't see it
+                    pass
+            worst_lag, window_start, cpu_start = 0.0, loop.time(), time.process_time()
 
     async def _on_link(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         """First frame names the call and proves the gateway holds its link key."""
         try:
-            kind, body = await asyncio.wait_for(link.read_frame(reader), HELLO_TIMEOUT_S)
-            hello = orjson.loads(body) if kind == link.Kind.HELLO else {}
+            kind, size = link.HEADER.unpack(await asyncio.wait_for(reader.readexactly(link.HEADER.size),
+                                                                   HELLO_TIMEOUT_S))
+            if kind != link.Kind.HELLO or size > PRE_HELLO_MAX_BYTES:
+                raise link.LinkError("expected a HELLO")
+            hello = orjson.loads(await asyncio.wait_for(reader.readexactly(size), HELLO_TIMEOUT_S))
             if not isinstance(hello, dict):
                 raise link.LinkError("HELLO is not an object")
-        except (asyncio.IncompleteReadError, asyncio.TimeoutError, ConnectionError, link.LinkError, orjson.JSONDecodeError):
+        except (asyncio.IncompleteReadError, asyncio.TimeoutError, ConnectionError, link.LinkError,
+                orjson.JSONDecodeError):
             writer.close()
             return
         session = self._sessions.get(str(hello.get("call_sid")))
@@ -103,19 +187,15 @@ class SessionActor:
         session = self._session(call_sid)
         return session.snapshot() if session else {"state": "gone"}
 
-    async def end(self, call_sid: str | None = None, reason: str = "ended_by_operator") -> None:
-        session = self._session(call_sid)
-        if session is not None:
-            await session.abort(1000, reason, reason, status=CallStatus.COMPLETED)
+    async def states(self, call_sids: list[str]) -> list[dict[str, Any]]:
+        return [s.snapshot() for sid in call_sids if (s := self._sessions.get(sid)) is not None]
 
-    async def wait_done(self, call_sid: str | None = None) -> dict[str, Any]:
-        """Resolve when the call has ended and its records are written; the actor forgets it."""
+    async def end(self, call_sid: str | None = None, reason: str = "ended_by_operator") -> bool:
         session = self._session(call_sid)
         if session is None:
-            return {"state": "gone"}
-        await session.done.wait()
-        self._sessions.pop(session.setup.call_sid, None)
-        return session.snapshot()
+            return False
+        await session.abort(1000, reason, reason, status=CallStatus.COMPLETED)
+        return True
 
     async def load(self) -> int:
         return len(self._sessions)

@@ -10,7 +10,8 @@ import structlog
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from actors.registry import SessionRegistry
+from actors.pool import pool_config
+from actors.registry import SessionRegistry, connect_supervisor
 from gateway import errors
 from gateway.access_log import AccessLogMiddleware
 from gateway.body_limits import BodyLimitMiddleware
@@ -21,13 +22,16 @@ from gateway.ratelimit import RateLimiter
 from gateway.twilio_rest import TwilioRest
 from gateway.routes import (access_requests, admin_keys, admin_tenants, auth_sessions, call_logs, calls, docs,
                             governance, handoff, media, ops, phone_routes, twilio_voice, voice_sessions, webhooks)
-from gateway.routes import metrics as metrics_route
+from gateway.routes import admin_console, metrics as metrics_route
+from gateway.routes import readiness
 from gateway.runtime import Runtime
 from gateway.webhooks.delivery import DeliveryWorker
 from gateway.webhooks.store import WebhookStore
 from governance.client import GovernanceClient
 from voxray.keys import KeyStore
+from voxray.live_calls import LiveCalls
 from voxray.settings import Settings
+from voxray.start_checks import secure_start
 from voxray.store import Store
 
 log = structlog.get_logger("voxray.gateway")
@@ -38,12 +42,11 @@ def create_app(settings: Settings, *, redis_url: str, model_websocket_base_url: 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        store = Store.from_url(redis_url, settings.key_prefix)
-        registry = SessionRegistry(pool_size=settings.warm_pool_size, max_live_calls=settings.max_live_calls,
-                                   actor_cpus=settings.actor_cpus, bind_host=settings.media_bind_host,
-                                   calls_per_actor=settings.calls_per_actor, log_level=settings.log_level,
-                                   model_api_key=settings.openai_api_key.get_secret_value(),
-                                   model_websocket_base_url=model_websocket_base_url, store=store)
+        store = Store.from_url(redis_url, settings.key_prefix, sealer=secure_start(settings))
+        # Session actors belong to the deployment's pool supervisor, not to this gateway.
+        registry = SessionRegistry(LiveCalls(store.redis, store.p),
+                                   connect_supervisor(pool_config(settings, redis_url, model_websocket_base_url)),
+                                   namespace=settings.ray_namespace, max_live_calls=settings.max_live_calls)
         # The governance actor is shared by every gateway; this gets it (or creates it) and its routes.
         governance_client = await GovernanceClient.connect(
             redis_url, settings.key_prefix, num_cpus=settings.governance_actor_cpus,
@@ -70,7 +73,6 @@ def create_app(settings: Settings, *, redis_url: str, model_websocket_base_url: 
         finally:
             await webhook_worker.stop()
             await app.state.runtime.twilio.close()
-            await registry.shutdown()
             await governance_client.close()
             await store.close()
 
@@ -92,6 +94,7 @@ def create_app(settings: Settings, *, redis_url: str, model_websocket_base_url: 
 
     app.openapi = openapi  # type: ignore[method-assign]
     for module in (twilio_voice, calls, media, ops, call_logs, voice_sessions, admin_tenants, admin_keys, auth_sessions,
-                   access_requests, docs, webhooks, governance, phone_routes, handoff, metrics_route):
+                   access_requests, docs, webhooks, governance, phone_routes, handoff, metrics_route, admin_console):
         app.include_router(module.router)
+    app.include_router(readiness.router)
     return app

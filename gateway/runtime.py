@@ -31,6 +31,8 @@ class Runtime:
     idempotency: IdempotencyStore
     twilio: TwilioRest
     governance: GovernanceClient | None = None  # launch governance: routes, rollouts, audit
+    draining: bool = False  # SIGTERM: /readyz says 503, no new calls, live ones finish
+    media_streams: int = 0  # websockets this gateway carries now (a drain waits for them)
 
 
 def runtime(request: Request) -> Runtime:

@@ -13,12 +13,15 @@ from typing import Any
 
 import httpx
 import typer
-import uvicorn
 from pydantic import SecretStr
 
 from voxray.logging import configure_logging
 from voxray.settings import load_settings
+from launcher.redis_server import private_dir
+from launcher.secrets_commands import register as register_secrets_commands
+from launcher.gateway_server import DrainingServer
 from launcher.stack import DEMO_NUMBER, Stack
+from voxray.start_checks import secure_start
 
 app = typer.Typer(help="voxray: production voice agents on phone lines.", no_args_is_help=True)
 
@@ -29,7 +32,7 @@ def _runtime_file(data_dir: Path) -> Path:
 
 def _write_runtime(path: Path, info: dict[str, Any]) -> None:
     """Where things listen plus the demo credentials, readable by this user only."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as f:
         json.dump(info, f, indent=2)
@@ -50,16 +53,17 @@ def up(demo_calls: int = typer.Option(0, help="Place this many simulated calls o
     configure_logging(settings.log_level)
     if settings.admin_key is None:
         settings = settings.model_copy(update={"admin_key": SecretStr(secrets.token_urlsafe(24))})
-    if settings.public_base_url is None:
-        # Local development (no public URL): tenant webhook endpoints on this machine are allowed.
-        settings = settings.model_copy(update={"webhook_allow_http": True, "webhook_allow_private_hosts": True})
+    # Egress to plain http or private hosts only by its own settings (VOXRAY_WEBHOOK_ALLOW_*), never
+    # derived from another one; unsafe combinations refuse to start. The secrets key is loaded
+    # (or created for the embedded Redis) before anything writes a tenant.
+    secure_start(settings)
     stack = Stack(settings).start_backends()
     auth_token = secrets.token_hex(16)
     exit_code = 0
     try:
         tenant = asyncio.run(stack.seed_demo(auth_token))
         config = stack.uvicorn_config()
-        server = uvicorn.Server(config)
+        server = DrainingServer(config, settings.drain_timeout_s)
         info = {
             "gateway_url": f"http://{settings.host}:{settings.port}",
             "public_base_url": settings.effective_public_base_url,
@@ -96,6 +100,29 @@ def up(demo_calls: int = typer.Option(0, help="Place this many simulated calls o
     finally:
         stack.stop()
     raise typer.Exit(exit_code)
+
+
+@app.command()
+def gateway() -> None:
+    """Run one gateway against an existing Redis and Ray cluster; start as many as you like.
+
+    Needs VOXRAY_REDIS_URL, VOXRAY_RAY_ADDRESS and VOXRAY_STREAM_TOKEN_SECRET (the same for every
+    gateway); the model and Twilio are the real ones unless VOXRAY_OPENAI_WEBSOCKET_BASE_URL /
+    VOXRAY_TWILIO_API_BASE_URL say otherwise. SIGTERM drains (see VOXRAY_DRAIN_TIMEOUT_S).
+    """
+    settings = load_settings()
+    configure_logging(settings.log_level)
+    secure_start(settings)
+    try:
+        stack = Stack(settings).attach()
+    except ValueError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+    try:
+        server = DrainingServer(stack.uvicorn_config(), settings.drain_timeout_s)
+        server.run()
+    finally:
+        stack.stop()
 
 
 def demo_script() -> list[Any]:
@@ -149,6 +176,9 @@ def sessions() -> None:
 def bench(ctx: typer.Context) -> None:
     """Run the latency benchmark (benchmarks/latency.py; run from the repository root)."""
     raise typer.Exit(subprocess.call([sys.executable, "-m", "benchmarks.latency", *ctx.args]))
+
+
+register_secrets_commands(app)
 
 
 if __name__ == "__main__":

@@ -100,14 +100,32 @@ class Stack:
             # Twilio is unreachable here: its REST API is played by the carrier simulator.
             self.carrier = TwilioRestSim({})
             self.twilio_api_url = self.carrier.start()
-        if not ray.is_initialized():
-            # Ray starts workers at nice 15; session actors carry live audio and must not be the
-            # first to starve when the host is busy. (On a cluster: RAY_worker_niceness=0.)
-            system_config = {} if s.ray_address else {"worker_niceness": 0}
-            ray.init(address=s.ray_address, namespace="voxray", include_dashboard=False,
-                     log_to_driver=s.log_level == "debug", configure_logging=False, _system_config=system_config)
-            self._owns_ray = True
+        self._connect_ray()
         return self
+
+    def attach(self) -> "Stack":
+        """A gateway alone (``voxray gateway``): every backend already runs where the settings say."""
+        s = self.settings
+        missing = [name for name, value in (("VOXRAY_REDIS_URL", s.redis_url), ("VOXRAY_RAY_ADDRESS", s.ray_address),
+                                            ("VOXRAY_STREAM_TOKEN_SECRET", s.stream_token_secret)) if not value]
+        if missing:
+            raise ValueError(f"a gateway alone needs {', '.join(missing)} (shared by every gateway)")
+        self.redis_url = s.redis_url or ""
+        self.model_url = s.openai_websocket_base_url  # None: the OpenAI API itself
+        self.twilio_api_url = s.twilio_api_base_url  # None: Twilio's API itself
+        self._connect_ray()
+        return self
+
+    def _connect_ray(self) -> None:
+        s = self.settings
+        if ray.is_initialized():
+            return
+        # Ray starts workers at nice 15; session actors carry live audio and must not be the
+        # first to starve when the host is busy. (On a cluster: RAY_worker_niceness=0.)
+        system_config = {} if s.ray_address else {"worker_niceness": 0}
+        ray.init(address=s.ray_address, namespace=s.ray_namespace, include_dashboard=False,
+                 log_to_driver=s.log_level == "debug", configure_logging=False, _system_config=system_config)
+        self._owns_ray = True
 
     def uvicorn_config(self) -> uvicorn.Config:
         from gateway.app import create_app

@@ -66,25 +66,6 @@ def live() -> Iterator[Live]:
     stack.stop()
 
 
-@pytest.fixture(scope="session")
-def dense_live(live: Live) -> Iterator[Live]:
-    """A second gateway whose session actors host three calls each (same Redis, Ray, model)."""
-    settings = load_settings(
-        port=0, data_dir=live.stack.settings.data_dir, redis_url=live.redis_url,
-        openai_websocket_base_url=live.model_url, warm_pool_size=3, calls_per_actor=3,
-        twilio_api_base_url=live.stack.twilio_api_url,
-        public_base_url=live.public_base_url, admin_key="test-admin-key-123456",
-        stream_token_secret="test-stream-secret", key_prefix=live.key_prefix, stream_start_timeout_s=4,
-        **WEBHOOKS_UNDER_TEST,
-    )
-    stack = Stack(settings).start_backends()
-    gateway = GatewayThread(stack.uvicorn_config()).start()
-    yield Live(gateway_url=f"http://127.0.0.1:{gateway.port}", public_base_url=live.public_base_url,
-               redis_url=live.redis_url, model_url=live.model_url, key_prefix=live.key_prefix,
-               stack=stack, gateway=gateway)
-    gateway.stop()
-
-
 @pytest.fixture
 async def api(live: Live) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=live.gateway_url, timeout=30) as client:

@@ -8,7 +8,10 @@ from datetime import datetime, timezone
 from enum import StrEnum
 from typing import Any, Literal
 
+import orjson
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+from voxray.sealing import Sealer, SealingUnavailable, is_sealed
 
 E164 = r"^\+[1-9]\d{6,14}$"
 
@@ -129,6 +132,9 @@ class Tenant(BaseModel):
     agent: AgentConfig = Field(default_factory=AgentConfig)
     telephony: TelephonyConfig = Field(default_factory=TelephonyConfig)
     max_concurrent_calls: int = Field(default=50, ge=1)
+    # shared: calls share session-actor processes (the default, cheap); dedicated: each live call
+    # gets a process of its own, reused for this tenant's next call (never another tenant's).
+    isolation: Literal["shared", "dedicated"] = "shared"
     rate_limits: RateLimits = Field(default_factory=RateLimits)
     # Bumped by every runtime-config change; calls record the version they started with.
     config_version: int = 1
@@ -136,12 +142,27 @@ class Tenant(BaseModel):
     tool_signing_secret: SecretStr = Field(default_factory=lambda: SecretStr(new_signing_secret()))
     created_at: datetime = Field(default_factory=utcnow)
 
-    def stored(self) -> dict[str, Any]:
-        """JSON for Redis, secret included (the store is inside the trust boundary)."""
+    def stored(self, sealer: "Sealer") -> dict[str, Any]:
+        """JSON for Redis, its secrets sealed (voxray/sealing.py: Redis never holds them in clear)."""
         data = self.model_dump(mode="json")
-        data["twilio_auth_token"] = self.twilio_auth_token.get_secret_value()
-        data["tool_signing_secret"] = self.tool_signing_secret.get_secret_value()
+        for name in SEALED_TENANT_FIELDS:
+            data[name] = sealer.seal(getattr(self, name).get_secret_value())
         return data
+
+    @classmethod
+    def from_stored(cls, raw: bytes | str, sealer: "Sealer | None") -> "Tenant":
+        """Parse what ``stored`` wrote, opening its secrets (legacy cleartext is read as it is)."""
+        data = orjson.loads(raw)
+        for name in SEALED_TENANT_FIELDS:
+            value = data.get(name)
+            if isinstance(value, str) and is_sealed(value):
+                if sealer is None:
+                    raise SealingUnavailable("a tenant secret is sealed but no secrets key is configured")
+                data[name] = sealer.open(value)
+        return cls.model_validate(data)
+
+
+SEALED_TENANT_FIELDS = ("twilio_auth_token", "tool_signing_secret")
 
 
 class CallStatus(StrEnum):
@@ -200,6 +221,8 @@ class CallRecord(BaseModel):
     turn_latency_p95_ms: float | None = None
     tool_calls: int = 0
     tool_errors: int = 0
+    # Model sessions reopened after an unexpected loss (planned renewals not counted).
+    model_reconnects: int = 0
 
 
 class Speaker(StrEnum):

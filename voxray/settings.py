@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlencode
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -18,6 +19,11 @@ class Settings(BaseSettings):
 
     # Record plane. None: `voxray up` starts a private redis-server with AOF under data_dir.
     redis_url: str | None = None
+    # External Redis over TLS (redis_url rediss://...): CA bundle to verify the server, and a
+    # client certificate and key when the server asks for one (docs/SECURITY.md).
+    redis_ca_file: Path | None = None
+    redis_cert_file: Path | None = None
+    redis_key_file: Path | None = None
     key_prefix: str = Field(default="vx", pattern=r"^[a-z0-9_-]{1,32}$")
     data_dir: Path = Path("var")
 
@@ -38,13 +44,29 @@ class Settings(BaseSettings):
 
     # Ray and session actors.
     ray_address: str | None = None
+    ray_namespace: str = Field(default="voxray", pattern=r"^[A-Za-z0-9_-]{1,64}$")
     # Spare call slots kept on ready session actors, so call setup never starts a process.
-    warm_pool_size: int = Field(default=4, ge=0, le=1000)
-    # Calls one session actor hosts. 1: every call gets its own actor process, retired after
-    # the call. More: fewer processes (each costs ~145 MB and ~0.6 % of a core when idle).
-    calls_per_actor: int = Field(default=1, ge=1, le=1000)
+    warm_pool_size: int = Field(default=4, ge=0, le=10_000)
+    # Calls one shared session actor hosts. None: CALLS_PER_CORE (a process uses one core; a
+    # node gets up to one shared actor per CPU). A Ray worker costs ~145 MB and 1.5-2 CPU-s to
+    # start, so calls share processes by default (benchmarks/README.md has the numbers).
+    calls_per_actor: int | None = Field(default=None, ge=1, le=1000)
+    calls_per_core: int = Field(default=40, ge=1, le=1000)
+    # Tenants with `isolation: dedicated` get a process per live call, reused for their next
+    # call and retired after DEDICATED_MAX_CALLS calls or any error; DEDICATED_WARM unbound
+    # processes are kept ready (0: a tenant's first dedicated call waits for one to start).
+    dedicated_warm: int = Field(default=0, ge=0, le=100)
+    dedicated_max_calls: int = Field(default=20, ge=1, le=10_000)
+    # Idle shared actors above the warm target leave after this long.
+    pool_idle_retire_s: float = Field(default=60.0, gt=0)
+    # Cluster-wide cap on live calls (every gateway, every node).
     max_live_calls: int = Field(default=200, ge=1)
     actor_cpus: float = Field(default=0.01, gt=0)
+    # Custom Ray resource that call nodes advertise (e.g. `ray start --resources='{"voxray_call_node": 8}'`,
+    # its CPUs): session actors land only there and the pool asks the autoscaler for it. "" = any node.
+    call_node_resource: str = Field(default="", pattern=r"^[A-Za-z0-9_]{0,64}$")
+    # SIGTERM drains a gateway: /readyz turns 503, no new calls, live ones get this long to end.
+    drain_timeout_s: float = Field(default=300.0, ge=0, le=86_400)
     # Interface the actor's media socket binds to; the gateway connects there. On a
     # multi-node cluster use 0.0.0.0 (the actor then advertises its node IP).
     media_bind_host: str = "127.0.0.1"
@@ -55,8 +77,18 @@ class Settings(BaseSettings):
     local_model_port: int = Field(default=8765, ge=0, le=65535)
     local_model_script: str | None = "demo"
 
-    # Bootstrap admin key for /api/v1/admin/* (any string); admins then mint vxa_ keys.
+    # Bootstrap admin key for /api/v1/admin/*: at least 20 characters, not guessable (see
+    # _strong_admin_key). It may issue the first admin's keys and author, never approve.
     admin_key: SecretStr | None = None
+    # Envelope encryption of tenant secrets at rest (voxray/sealing.py): a Fernet key
+    # (``voxray keygen``), never stored in Redis. OLD_KEYS (JSON list) still open what they
+    # sealed until ``voxray rotate-secrets`` re-seals everything with SECRETS_KEY. None: the
+    # embedded deployment keeps a generated key in ``data_dir/secrets.key`` (mode 0600).
+    secrets_key: SecretStr | None = None
+    secrets_old_keys: list[SecretStr] = Field(default_factory=list)
+    # Addresses of reverse proxies whose X-Forwarded-For/-Proto are believed (uvicorn's
+    # forwarded_allow_ips, comma-separated, or "*"). Empty: the socket address is the client.
+    forwarded_allow_ips: str = ""
     browser_session_ttl_s: int = Field(default=8 * 3600, ge=60, le=7 * 24 * 3600)
     # Rate limits (token buckets) that are not per tenant: admin keys, unauthenticated
     # endpoints and failed authentication, per client address.
@@ -83,7 +115,10 @@ class Settings(BaseSettings):
     # MAX_ATTEMPTS (first try included) before a delivery is dead-lettered; POLL_INTERVAL_S is how
     # often a gateway looks for due deliveries; CONCURRENCY caps attempts in flight per gateway.
     # Endpoints must be https:// unless ALLOW_HTTP, and may not resolve to private, loopback or
-    # link-local addresses (SSRF) unless ALLOW_PRIVATE_HOSTS; both are for local development.
+    # link-local addresses (SSRF) unless ALLOW_PRIVATE_HOSTS; both are for local development,
+    # each set on its own (never derived from another setting). With ALLOW_PRIVATE_HOSTS on, a
+    # gateway bound to a non-loopback host refuses to start unless
+    # I_UNDERSTAND_TENANTS_CAN_REACH_PRIVATE_NETWORKS is also set (voxray/egress_policy.py).
     webhook_timeout_s: float = Field(default=10.0, gt=0, le=60)
     webhook_backoff_s: list[Annotated[float, Field(gt=0, le=86_400)]] = Field(
         default_factory=lambda: [5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0, 36000.0], min_length=1)
@@ -92,6 +127,7 @@ class Settings(BaseSettings):
     webhook_concurrency: int = Field(default=16, ge=1, le=1000)
     webhook_allow_http: bool = False
     webhook_allow_private_hosts: bool = False
+    i_understand_tenants_can_reach_private_networks: bool = False
 
     # Launch governance (governance/): the governance actor's CPU reservation, and how many entries
     # the append-only audit log (a Redis stream) keeps before its oldest are trimmed.
@@ -108,9 +144,50 @@ class Settings(BaseSettings):
             raise ValueError("must start with https:// (or http:// for local development)")
         return v.rstrip("/") if v else v
 
+    @model_validator(mode="after")
+    def _redis_tls(self) -> "Settings":
+        """Carry the TLS files in redis_url's query, so every client built from the URL uses them."""
+        files = {"ssl_ca_certs": self.redis_ca_file, "ssl_certfile": self.redis_cert_file,
+                 "ssl_keyfile": self.redis_key_file}
+        given = {k: str(v) for k, v in files.items() if v is not None}
+        if not given:
+            return self
+        if not (self.redis_url or "").startswith("rediss://"):
+            raise ValueError("VOXRAY_REDIS_CA_FILE/CERT_FILE/KEY_FILE need VOXRAY_REDIS_URL=rediss://...")
+        url = self.redis_url or ""
+        query = urlencode({**given, "ssl_cert_reqs": "required"})
+        if "ssl_" not in url:
+            self.redis_url = f"{url}{'&' if '?' in url else '?'}{query}"
+        return self
+
+    @field_validator("admin_key")
+    @classmethod
+    def _strong_admin_key(cls, v: SecretStr | None) -> SecretStr | None:
+        if v is not None:
+            problem = admin_key_weakness(v.get_secret_value())
+            if problem:
+                raise ValueError(problem)
+        return v
+
     @property
     def effective_public_base_url(self) -> str:
         return self.public_base_url or f"http://{self.host}:{self.port}"
+
+
+ADMIN_KEY_MIN_LENGTH = 20
+
+
+def admin_key_weakness(key: str) -> str | None:
+    """Why ``key`` is too weak for the bootstrap admin key, or None (F10).
+
+    A long key drawn from few symbols ("aaaa...", "12121212...") is refused too: at least 10
+    distinct characters and no character making up more than a quarter of the key.
+    """
+    if len(key) < ADMIN_KEY_MIN_LENGTH:
+        return f"must be at least {ADMIN_KEY_MIN_LENGTH} characters (e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)"
+    if len(set(key)) < 10 or max(key.count(c) for c in set(key)) * 4 > len(key):
+        return "is too repetitive to be a secret; use a random one"
+    return None
 
 
 def load_settings(**overrides: object) -> Settings:

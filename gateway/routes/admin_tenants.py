@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Callable, Literal
 
 import orjson
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field, SecretStr, StringConstraints
 
 from gateway.auth import AdminPrincipal, require_admin
 from gateway.errors import ApiError
+from gateway.etags import RETRIES, if_match, precondition, set_etag
 from gateway.runtime import Runtime, runtime
 from gateway.schemas import Strict
 from voxray.keys import ApiKey, KeyKind, Scope
 from actors.tools.catalog import check_agent_tools
 from actors.tools.errors import ToolConfigError
 from voxray.endpoint_urls import UrlRejected, check_endpoint_url
+from voxray.store import RecordGone, StaleRecord
 from voxray.records import (DEFAULT_BUILTINS, E164, AgentConfig, BuiltinTool, HandoffRules, RateLimits,
                             TelephonyConfig, Tenant, ToolSpec, VadConfig, new_signing_secret, utcnow)
 
@@ -24,7 +26,8 @@ router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
 
 PROBLEMS: dict[int | str, dict[str, object]] = {
     401: {"description": "No valid credential"}, 403: {"description": "Not an admin"},
-    404: {"description": "No such tenant"}, 409: {"description": "Conflict"}, 422: {"description": "Invalid"},
+    404: {"description": "No such tenant"}, 409: {"description": "Conflict"},
+    412: {"description": "If-Match names a revision the record is no longer at"}, 422: {"description": "Invalid"},
     429: {"description": "Rate limited"},
 }
 Number = Annotated[str, StringConstraints(pattern=E164)]
@@ -57,6 +60,9 @@ class TenantCreate(Strict):
     twilio_auth_token: SecretStr = Field(min_length=16, max_length=128)
     phone_numbers: list[Number] = Field(default_factory=list, max_length=100)
     max_concurrent_calls: int = Field(default=50, ge=1, le=10_000)
+    isolation: Literal["shared", "dedicated"] = Field(
+        default="shared", description="shared: calls share session-actor processes; dedicated: a process of its "
+                                      "own per live call, reused for this tenant's next call")
     rate_limits: RateLimits = Field(default_factory=RateLimits)
     runtime_config: RuntimeConfig = Field(default_factory=RuntimeConfig)
 
@@ -66,6 +72,7 @@ class TenantPatch(Strict):
     twilio_auth_token: SecretStr | None = Field(default=None, min_length=16, max_length=128)
     phone_numbers: list[Number] | None = Field(default=None, max_length=100)
     max_concurrent_calls: int | None = Field(default=None, ge=1, le=10_000)
+    isolation: Literal["shared", "dedicated"] | None = None
     rate_limits: RateLimits | None = None
 
 
@@ -75,6 +82,7 @@ class TenantOut(BaseModel):
     twilio_account_sid: str
     phone_numbers: list[str]
     max_concurrent_calls: int
+    isolation: str
     rate_limits: RateLimits
     runtime_config: RuntimeConfig
     config_version: int
@@ -154,7 +162,7 @@ def _apply_config(tenant: Tenant, config: RuntimeConfig) -> Tenant:
 def tenant_out(tenant: Tenant) -> TenantOut:
     return TenantOut(id=tenant.id, name=tenant.name, twilio_account_sid=tenant.twilio_account_sid,
                      phone_numbers=tenant.phone_numbers, max_concurrent_calls=tenant.max_concurrent_calls,
-                     rate_limits=tenant.rate_limits, runtime_config=runtime_config_of(tenant),
+                     isolation=tenant.isolation, rate_limits=tenant.rate_limits, runtime_config=runtime_config_of(tenant),
                      config_version=tenant.config_version, created_at=tenant.created_at)
 
 
@@ -193,15 +201,46 @@ async def provision_tenant(rt: Runtime, body: TenantCreate, by: str) -> Tenant:
     if await rt.store.tenant_id_taken(body.id):
         raise ApiError(409, "tenant_exists", "A tenant with that id exists or existed")
     numbers = list(dict.fromkeys(body.phone_numbers))
-    if (taken := await rt.store.claim_numbers(body.id, numbers)) is not None:
+    claimed, taken = await rt.store.newly_claim_numbers(body.id, numbers)
+    if taken is not None:
         raise ApiError(409, "number_taken", f"{taken} belongs to another tenant")
     tenant = _apply_config(Tenant(id=body.id, name=body.name, twilio_account_sid=body.twilio_account_sid,
                                   twilio_auth_token=body.twilio_auth_token, phone_numbers=numbers,
-                                  max_concurrent_calls=body.max_concurrent_calls, rate_limits=body.rate_limits),
+                                  max_concurrent_calls=body.max_concurrent_calls, isolation=body.isolation,
+                                  rate_limits=body.rate_limits),
                            body.runtime_config)
-    await rt.store.put_tenant(tenant)
+    try:
+        await rt.store.create_tenant(tenant)
+    except StaleRecord:  # created (or retired) concurrently under the same id
+        await rt.store.release_numbers(body.id, claimed)
+        raise ApiError(409, "tenant_exists", "A tenant with that id exists or existed") from None
     await _record_config(rt, tenant, by)
     return tenant
+
+
+async def modify_tenant(rt: Runtime, request: Request, tenant_id: str,
+                        change: Callable[[Tenant], Tenant]) -> tuple[Tenant, Tenant, int]:
+    """Apply ``change`` to the tenant under optimistic concurrency: (before, after, new revision).
+
+    With If-Match, the tenant must still be at that revision (412). Without it, a lost race
+    re-reads and re-applies the change, so no write ever undoes another (F3).
+    """
+    wanted = if_match(request)
+    for _ in range(RETRIES):
+        found = await rt.store.get_tenant_rev(tenant_id) if len(tenant_id) <= 64 else None
+        if found is None:
+            raise ApiError(404, "tenant_not_found", "No such tenant")
+        before, rev = found
+        precondition(wanted, rev)
+        after = change(before)
+        try:
+            return before, after, await rt.store.update_tenant(after, rev)
+        except RecordGone:
+            raise ApiError(404, "tenant_not_found", "No such tenant") from None
+        except StaleRecord as stale:
+            if wanted is not None:
+                precondition(wanted, stale.current)
+    raise ApiError(409, "write_contention", "The tenant is being changed by others; try again", retryable=True)
 
 
 @router.post("/tenants", status_code=201, summary="Create a tenant", operation_id="admin_create_tenant",
@@ -220,59 +259,96 @@ async def list_tenants(_: AdminPrincipal = Depends(require_admin("operator")),
 
 @router.get("/tenants/{tenant_id}", summary="Get a tenant", operation_id="admin_get_tenant", response_model=TenantOut,
             responses=PROBLEMS)
-async def get_tenant(tenant_id: str, _: AdminPrincipal = Depends(require_admin("operator")),
+async def get_tenant(tenant_id: str, request: Request, response: Response,
+                     _: AdminPrincipal = Depends(require_admin("operator")),
                      rt: Runtime = Depends(runtime)) -> TenantOut:
-    return tenant_out(await _tenant(rt, tenant_id))
+    found = await rt.store.get_tenant_rev(tenant_id) if len(tenant_id) <= 64 else None
+    if found is None:
+        raise ApiError(404, "tenant_not_found", "No such tenant")
+    set_etag(request, response, found[1])
+    return tenant_out(found[0])
 
 
 @router.patch("/tenants/{tenant_id}", summary="Change a tenant's account settings", operation_id="admin_update_tenant",
               response_model=TenantOut, responses=PROBLEMS)
-async def update_tenant(tenant_id: str, patch: TenantPatch, _: AdminPrincipal = Depends(require_admin()),
-                        rt: Runtime = Depends(runtime)) -> TenantOut:
-    tenant = await _tenant(rt, tenant_id)
+async def update_tenant(tenant_id: str, patch: TenantPatch, request: Request, response: Response,
+                        _: AdminPrincipal = Depends(require_admin()), rt: Runtime = Depends(runtime)) -> TenantOut:
     changes = patch.model_dump(exclude_unset=True, exclude={"twilio_auth_token", "phone_numbers"})
     if patch.twilio_auth_token is not None:
         changes["twilio_auth_token"] = patch.twilio_auth_token
-    if patch.phone_numbers is not None:
-        numbers = list(dict.fromkeys(patch.phone_numbers))
-        _check_caller_id(runtime_config_of(tenant), numbers)
-        if (taken := await rt.store.claim_numbers(tenant.id, numbers)) is not None:
+    numbers = list(dict.fromkeys(patch.phone_numbers)) if patch.phone_numbers is not None else None
+    claimed: list[str] = []
+    if numbers is not None:
+        _check_caller_id(runtime_config_of(await _tenant(rt, tenant_id)), numbers)
+        claimed, taken = await rt.store.newly_claim_numbers(tenant_id, numbers)
+        if taken is not None:
             raise ApiError(409, "number_taken", f"{taken} belongs to another tenant")
-        await rt.store.release_numbers(tenant.id, [n for n in tenant.phone_numbers if n not in numbers])
         changes["phone_numbers"] = numbers
-    tenant = tenant.model_copy(update=changes)
-    await rt.store.put_tenant(tenant)
+
+    def change(tenant: Tenant) -> Tenant:
+        if numbers is not None:
+            _check_caller_id(runtime_config_of(tenant), numbers)
+        return tenant.model_copy(update=changes)
+
+    try:
+        before, tenant, rev = await modify_tenant(rt, request, tenant_id, change)
+    except ApiError:
+        await rt.store.release_numbers(tenant_id, claimed)  # only what this edit newly claimed
+        raise
+    if numbers is not None:
+        await rt.store.release_numbers(tenant.id, [n for n in before.phone_numbers if n not in numbers])
+    set_etag(request, response, rev)
     return tenant_out(tenant)
 
 
 @router.delete("/tenants/{tenant_id}", status_code=204, summary="Delete a tenant (revokes its keys)",
                operation_id="admin_delete_tenant", response_class=Response, responses=PROBLEMS)
-async def delete_tenant(tenant_id: str, _: AdminPrincipal = Depends(require_admin()),
+async def delete_tenant(tenant_id: str, request: Request, _: AdminPrincipal = Depends(require_admin()),
                         rt: Runtime = Depends(runtime)) -> Response:
-    await _tenant(rt, tenant_id)
+    found = await rt.store.get_tenant_rev(tenant_id) if len(tenant_id) <= 64 else None
+    if found is None:
+        raise ApiError(404, "tenant_not_found", "No such tenant")
+    wanted = if_match(request)
+    precondition(wanted, found[1])
+    try:
+        deleted = await rt.store.delete_tenant(tenant_id, found[1] if wanted is not None else None)
+    except StaleRecord as stale:
+        precondition(wanted, stale.current)
+        raise
+    if not deleted:
+        raise ApiError(404, "tenant_not_found", "No such tenant")
     for key in await rt.keys.list(KeyKind.TENANT, tenant_id):
         await rt.keys.revoke(key.id)
-    await rt.store.delete_tenant(tenant_id)
     return Response(status_code=204)
 
 
 @router.get("/tenants/{tenant_id}/runtime-config", summary="Current runtime config",
             operation_id="admin_get_runtime_config", response_model=ConfigVersion, responses=PROBLEMS)
-async def get_runtime_config(tenant_id: str, _: AdminPrincipal = Depends(require_admin("operator")),
+async def get_runtime_config(tenant_id: str, request: Request, response: Response,
+                             _: AdminPrincipal = Depends(require_admin("operator")),
                              rt: Runtime = Depends(runtime)) -> ConfigVersion:
-    return await _current_config(rt, await _tenant(rt, tenant_id))
+    found = await rt.store.get_tenant_rev(tenant_id) if len(tenant_id) <= 64 else None
+    if found is None:
+        raise ApiError(404, "tenant_not_found", "No such tenant")
+    set_etag(request, response, found[1])
+    return await _current_config(rt, found[0])
 
 
 @router.put("/tenants/{tenant_id}/runtime-config", summary="Replace the runtime config (new calls only)",
             operation_id="admin_put_runtime_config", response_model=ConfigVersion, responses=PROBLEMS)
-async def put_runtime_config(tenant_id: str, config: RuntimeConfig, who: AdminPrincipal = Depends(require_admin()),
+async def put_runtime_config(tenant_id: str, config: RuntimeConfig, request: Request, response: Response,
+                             who: AdminPrincipal = Depends(require_admin()),
                              rt: Runtime = Depends(runtime)) -> ConfigVersion:
-    tenant = await _tenant(rt, tenant_id)
-    _check_caller_id(config, tenant.phone_numbers)
+    _check_caller_id(config, (await _tenant(rt, tenant_id)).phone_numbers)
     check_tools(rt, config)
-    tenant = _apply_config(tenant, config).model_copy(update={"config_version": tenant.config_version + 1})
-    await rt.store.put_tenant(tenant)
+
+    def change(tenant: Tenant) -> Tenant:
+        _check_caller_id(config, tenant.phone_numbers)
+        return _apply_config(tenant, config).model_copy(update={"config_version": tenant.config_version + 1})
+
+    _before, tenant, rev = await modify_tenant(rt, request, tenant_id, change)
     await _record_config(rt, tenant, who.actor)
+    set_etag(request, response, rev)
     return await _current_config(rt, tenant)
 
 
@@ -319,9 +395,11 @@ class SigningSecret(BaseModel):
 
 @router.post("/tenants/{tenant_id}/tool-signing-secret/rotate", summary="Issue a new tool signing secret (shown once)",
              operation_id="admin_rotate_tool_signing_secret", response_model=SigningSecret, responses=PROBLEMS)
-async def rotate_tool_signing_secret(tenant_id: str, _: AdminPrincipal = Depends(require_admin()),
+async def rotate_tool_signing_secret(tenant_id: str, request: Request, response: Response,
+                                     _: AdminPrincipal = Depends(require_admin()),
                                      rt: Runtime = Depends(runtime)) -> SigningSecret:
-    tenant = await _tenant(rt, tenant_id)
     secret = new_signing_secret()
-    await rt.store.put_tenant(tenant.model_copy(update={"tool_signing_secret": SecretStr(secret)}))
+    _before, _after, rev = await modify_tenant(
+        rt, request, tenant_id, lambda t: t.model_copy(update={"tool_signing_secret": SecretStr(secret)}))
+    set_etag(request, response, rev)
     return SigningSecret(tool_signing_secret=secret)

@@ -9,7 +9,7 @@ record being written before Twilio's first request arrives.
 
 from __future__ import annotations
 
-import contextlib
+import secrets
 from datetime import datetime
 from typing import Literal
 from urllib.parse import urlencode
@@ -17,7 +17,6 @@ from urllib.parse import urlencode
 import structlog
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
-from redis.exceptions import LockError
 
 from gateway.auth import TenantPrincipal, require_tenant
 from gateway.errors import ApiError
@@ -55,17 +54,6 @@ def _callback_url(rt: Runtime, path: str, tenant: Tenant) -> str:
     return f"{rt.settings.effective_public_base_url}/api/v1/{path}?{urlencode({'tenant': tenant.id})}"
 
 
-async def _live_outbound(rt: Runtime, tenant: Tenant) -> int:
-    """Calls of the tenant using capacity now: live sessions plus outbound calls still ringing."""
-    live = rt.registry.live_count(tenant.id)
-    pending = 0
-    async for call in rt.store.scan_calls(tenant.id, since=utcnow().timestamp() - rt.settings.ring_timeout_s):
-        if call.direction == "outbound" and call.status in (CallStatus.QUEUED, CallStatus.INITIATED,
-                                                             CallStatus.RINGING):
-            pending += 1
-    return live + pending
-
-
 @router.post("/make-call", status_code=201, tags=["calls"], summary="Place an outbound call with the tenant's agent",
              operation_id="make_call", response_model=PlacedCallOut,
              openapi_extra={"parameters": [{"name": IDEMPOTENCY_HEADER, "in": "header", "required": True,
@@ -89,40 +77,41 @@ async def make_call(body: MakeCall, request: Request, who: TenantPrincipal = Dep
             raise ApiError(422, "caller_id_not_owned", "from_number must be one of the tenant's phone numbers")
         if body.to in tenant.phone_numbers:
             raise ApiError(422, "invalid_destination", "An agent cannot call its own number")
-        # Check and place under one per-tenant lock: concurrent make-calls cannot both see a
-        # free slot and overshoot the limit (the record written inside counts as ringing).
-        lock = rt.store.redis.lock(f"{rt.store.p}:t:{tenant.id}:placing", timeout=rt.settings.twilio_timeout_s + 5,
-                                   blocking_timeout=rt.settings.twilio_timeout_s)
-        if not await lock.acquire():
-            raise ApiError(429, "concurrency_limit", "Other calls of this tenant are being placed; retry shortly")
+        # The placement holds a slot of the tenant's limit (live calls and ringing outbound calls,
+        # counted in Redis across every gateway) before Twilio is asked, so concurrent make-calls
+        # can never overshoot it; the hold moves to the CallSid and lapses after ring_timeout_s.
+        live = rt.registry.live
+        pending = f"placing:{secrets.token_hex(8)}"
+        if not await live.hold(tenant.id, pending, limit=tenant.max_concurrent_calls,
+                               ttl_s=rt.settings.twilio_timeout_s + 5):
+            raise ApiError(429, "concurrency_limit", f"The tenant's limit of {tenant.max_concurrent_calls} "
+                                                     "concurrent calls is reached")
         try:
-            if await _live_outbound(rt, tenant) >= tenant.max_concurrent_calls:
-                raise ApiError(429, "concurrency_limit", f"The tenant's limit of {tenant.max_concurrent_calls} "
-                                                         "concurrent calls is reached")
-            try:
-                placed = await rt.twilio.create_call(tenant, to=body.to, from_=caller_id,
-                                                     url=_callback_url(rt, "outbound-answer", tenant),
-                                                     status_callback=_callback_url(rt, "call-status", tenant))
-            except CarrierError as exc:
-                log.warning("make_call_refused", tenant=tenant.id, status=exc.status, code=exc.code)
-                if exc.status in (401, 403):
-                    # The tenant's Twilio credentials are wrong: ours to fix, so 5xx (and retryable).
-                    raise ApiError(502, "carrier_auth_failed", "The carrier refused the tenant's credentials") from None
-                if 400 <= exc.status < 500:
-                    raise ApiError(422, "carrier_rejected", "The carrier refused the call",
-                                   f"Twilio error {exc.code}: {exc.message}") from None
-                # Twilio may have placed the call before the answer was lost: not safe to repeat
-                # under this key (a new key is the client's explicit choice to try again).
-                raise ApiError(502, "carrier_unavailable", "The carrier did not answer; the call may have been placed",
-                               retryable=exc.status != 0) from None
-            record = CallRecord(call_sid=placed.sid, tenant_id=tenant.id, direction="outbound", from_number=caller_id,
-                                to_number=body.to, status=CallStatus.QUEUED, agent_name=tenant.agent.name,
-                                agent_version=tenant.agent.version, config_version=tenant.config_version)
-            if not await rt.store.create_call(record):  # a status callback got here first
-                record = await rt.store.get_call(tenant.id, placed.sid) or record
-        finally:
-            with contextlib.suppress(LockError):  # expired meanwhile: nothing left to release
-                await lock.release()
+            placed = await rt.twilio.create_call(tenant, to=body.to, from_=caller_id,
+                                                 url=_callback_url(rt, "outbound-answer", tenant),
+                                                 status_callback=_callback_url(rt, "call-status", tenant))
+        except CarrierError as exc:
+            await live.drop_hold(tenant.id, pending)
+            log.warning("make_call_refused", tenant=tenant.id, status=exc.status, code=exc.code)
+            if exc.status in (401, 403):
+                # The tenant's Twilio credentials are wrong: ours to fix, so 5xx (and retryable).
+                raise ApiError(502, "carrier_auth_failed", "The carrier refused the tenant's credentials") from None
+            if 400 <= exc.status < 500:
+                raise ApiError(422, "carrier_rejected", "The carrier refused the call",
+                               f"Twilio error {exc.code}: {exc.message}") from None
+            # Twilio may have placed the call before the answer was lost: not safe to repeat
+            # under this key (a new key is the client's explicit choice to try again).
+            raise ApiError(502, "carrier_unavailable", "The carrier did not answer; the call may have been placed",
+                           retryable=exc.status != 0) from None
+        except BaseException:
+            await live.drop_hold(tenant.id, pending)
+            raise
+        await live.rebind(tenant.id, pending, placed.sid, ttl_s=rt.settings.ring_timeout_s)
+        record = CallRecord(call_sid=placed.sid, tenant_id=tenant.id, direction="outbound", from_number=caller_id,
+                            to_number=body.to, status=CallStatus.QUEUED, agent_name=tenant.agent.name,
+                            agent_version=tenant.agent.version, config_version=tenant.config_version)
+        if not await rt.store.create_call(record):  # a status callback got here first
+            record = await rt.store.get_call(tenant.id, placed.sid) or record
         log.info("call_placed", call_sid=placed.sid, tenant=tenant.id)
         out = PlacedCallOut(id=record.call_sid, status=record.status, from_number=record.from_number,
                             to_number=record.to_number, created_at=record.created_at)
@@ -189,8 +178,9 @@ async def call_status(request: Request, tenant: str = Query(pattern=TENANT_ID),
         duration = form.get("CallDuration", "")
         if call.duration_s is None and duration.isdigit():
             changes["duration_s"] = float(duration)
-        # A call that never answered still holds a reserved session; give it back.
-        await rt.registry.end(sid, f"carrier_{status.value}")
+        # A call that never answered still holds a slot of the tenant's limit; give it back.
+        if not await rt.registry.end(sid, f"carrier_{status.value}"):
+            await rt.registry.live.drop_hold(owner.id, sid)
     if status != call.status or len(changes) > 1:
         call = await rt.store.update_call(owner.id, sid, **changes) or call
     # One event per carrier report: the session may have recorded the end already.

@@ -15,7 +15,7 @@ from fastapi import APIRouter, WebSocket
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from actors import link
-from actors.registry import LiveCall
+from voxray.live_calls import LiveEntry as LiveCall
 from gateway.runtime import Runtime, ws_runtime
 from gateway.twilio_rest import CarrierError
 from pipelines import twilio_media as tm
@@ -71,7 +71,7 @@ async def _authorize(rt: Runtime, start: tm.Start) -> LiveCall:
         raise StreamRefused(POLICY_VIOLATION, f"stream token {exc.reason}") from None
     if await rt.store.consume_stream_nonce(claims.nonce) != start.start.callSid:
         raise StreamRefused(POLICY_VIOLATION, "stream token replayed")
-    call = rt.registry.get(start.start.callSid)
+    call = await rt.registry.get(start.start.callSid)
     if call is None:
         raise StreamRefused(POLICY_VIOLATION, "call is not active")
     return call
@@ -113,7 +113,10 @@ async def _to_twilio(ws: WebSocket, reader: asyncio.StreamReader, rt: Runtime, c
         try:
             kind, body = await link.read_frame(reader)
         except (asyncio.IncompleteReadError, ConnectionError):
-            return 1000, "call ended"
+            # The actor (or its node) is gone without a CLOSE: closing the socket makes Twilio
+            # run the <Say> after </Connect>; the supervisor records why the call ended.
+            log.error("session_link_lost", call_sid=call.call_sid, actor=call.actor)
+            return 1011, "session lost"
         if kind == link.Kind.TWILIO:
             await ws.send_text(body.decode())
         elif kind == link.Kind.CLOSE:
@@ -158,6 +161,7 @@ async def media_stream(ws: WebSocket) -> None:
     writer.write(link.encode_json(link.Kind.HELLO, {"call_sid": call.call_sid, "link_key": call.link_key})
                  + link.encode(link.Kind.TWILIO, start_raw.encode()))
     redirects: set[asyncio.Task[None]] = set()
+    rt.media_streams += 1
     up = asyncio.create_task(_to_actor(ws, writer))
     down = asyncio.create_task(_to_twilio(ws, reader, rt, call, writer, redirects))
     try:
@@ -173,3 +177,4 @@ async def media_stream(ws: WebSocket) -> None:
         # A transfer in flight finishes even though the stream is gone (Twilio ends it first).
         await asyncio.gather(*redirects, return_exceptions=True)
         writer.close()
+        rt.media_streams -= 1

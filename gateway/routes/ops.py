@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
-from pydantic import BaseModel, ConfigDict
+import asyncio
+import time
+
+import ray
+from fastapi import APIRouter, Depends, Path
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 
 from gateway.auth import require_admin
 from gateway.errors import ApiError
 from gateway.runtime import Runtime, runtime
+from voxray.live_calls import SHARED
 
 router = APIRouter()
 PROBLEMS: dict[int | str, dict[str, object]] = {401: {"description": "No valid credential"},
@@ -55,9 +61,75 @@ class Health(BaseModel):
     live_calls: int
 
 
-@router.get("/healthz", summary="Liveness and dependencies", operation_id="health", tags=["health"])
+class Readiness(BaseModel):
+    ready: bool
+    draining: bool
+    redis: bool
+    ray: bool
+    free_slots: int = Field(description="Spare shared call slots on session actors not reporting overload")
+    problems: list[str]
+
+
+class PoolStatus(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    actors: list[dict[str, object]]
+    free_slots: int
+    lost_calls: int
+
+
+READY_PROBE_TIMEOUT_S = 1.0
+
+
+@router.get("/livez", summary="Liveness: the process answers (no dependency is checked)", operation_id="livez",
+            tags=["health"])
+async def livez() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/readyz", summary="Readiness: Redis, Ray, warm capacity, not draining", operation_id="readyz",
+            tags=["health"], responses={503: {"description": "Not ready (the body says why)"}})
+async def readyz(rt: Runtime = Depends(runtime)) -> JSONResponse:
+    problems: list[str] = []
+    free = 0
+    redis_ok = True
+    try:
+        async with asyncio.timeout(READY_PROBE_TIMEOUT_S):
+            now = time.time()
+            free = sum(a.free for a in await rt.registry.live.actors()
+                       if a.kind == SHARED and a.capacity > 0 and a.hot_until <= now)
+    except Exception:  # noqa: BLE001 - the probe's answer is the point
+        redis_ok = False
+        problems.append("redis_unreachable")
+    ray_ok = ray.is_initialized()
+    if not ray_ok:
+        problems.append("ray_not_connected")
+    if redis_ok and free == 0:
+        problems.append("no_free_call_slots")
+    if rt.draining:
+        problems.append("draining")
+    body = Readiness(ready=not problems, draining=rt.draining, redis=redis_ok, ray=ray_ok, free_slots=free,
+                     problems=problems)
+    return JSONResponse(body.model_dump(), status_code=200 if body.ready else 503)
+
+
+@router.get("/healthz", summary="Liveness and dependencies (kept for compatibility; prefer /livez and /readyz)",
+            operation_id="health", tags=["health"])
 async def health(rt: Runtime = Depends(runtime)) -> Health:
-    return Health(status="ok", redis_ms=round(await rt.store.ping(), 2), live_calls=rt.registry.live_count())
+    return Health(status="ok", redis_ms=round(await rt.store.ping(), 2), live_calls=await rt.registry.live_count())
+
+
+@router.get("/api/v1/admin/pool", summary="Session actors of the deployment: slots, load, nodes",
+            operation_id="admin_pool", dependencies=[Depends(require_admin("operator"))], tags=["admin"],
+            responses=PROBLEMS)
+async def pool(rt: Runtime = Depends(runtime)) -> PoolStatus:
+    return PoolStatus(**await rt.registry.pool_status())
+
+
+@router.post("/api/v1/admin/nodes/{node_id}/drain", summary="Drain a Ray node: no new calls there, live ones finish",
+             status_code=202, operation_id="admin_drain_node", dependencies=[Depends(require_admin())],
+             tags=["admin"], responses=PROBLEMS)
+async def drain_node(node_id: str = Path(pattern=r"^[0-9a-f]{56}$"), rt: Runtime = Depends(runtime)) -> dict[str, str]:
+    return {k: str(v) for k, v in (await rt.registry.drain_node(node_id)).items()}
 
 
 @router.get("/api/v1/admin/live-sessions", summary="Live state of every session actor",

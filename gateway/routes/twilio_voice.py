@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import secrets
 import time
+from xml.sax.saxutils import escape, quoteattr
 from typing import Any, Awaitable, Callable, Literal
 
 import structlog
 from fastapi import APIRouter, Depends, Request, Response
-from twilio.twiml.voice_response import Connect, VoiceResponse
 
 from actors.registry import AdmissionRejected
 from actors.setup import CallSetup
@@ -32,27 +33,28 @@ Direction = Literal["inbound", "outbound"]
 UNAVAILABLE = "We are sorry, the agent is not available right now. Please call again later. Goodbye."
 
 
+BUSY = "All of our agents are busy right now. Please call again in a few minutes. Goodbye."
+
+
 def _media_url(public_base_url: str) -> str:
     # Twilio requires wss:// (error 31922) and no query string (§A.1); the token goes in <Parameter>.
     scheme, rest = public_base_url.split("://", 1)
     return f"{'wss' if scheme == 'https' else 'ws'}://{rest}/api/v1/media-stream"
 
 
-def _twiml_connect(rt: Runtime, call_sid: str, token: str) -> str:
-    response = VoiceResponse()
-    connect = Connect()
-    stream = connect.stream(url=_media_url(rt.settings.effective_public_base_url))
-    stream.parameter(name="token", value=token)
-    response.append(connect)
-    # Runs if we close the media socket (model failure): the caller hears a message, not dead air.
-    response.say(UNAVAILABLE)
-    return str(response)
+def _twiml_connect(rt: Runtime, token: str) -> str:
+    # Hand-written (no XML builder per call): two values, both escaped. The <Say> after </Connect>
+    # runs when we close the media socket (model or actor failure, gateway lost): the caller
+    # hears a message, never dead air.
+    url = quoteattr(_media_url(rt.settings.effective_public_base_url))
+    return (f'<?xml version="1.0" encoding="UTF-8"?><Response><Connect><Stream url={url}>'
+            f'<Parameter name="token" value={quoteattr(token)}/></Stream></Connect>'
+            f'<Say>{escape(UNAVAILABLE)}</Say></Response>')
 
 
-def _twiml_reject(reason: str) -> str:
-    response = VoiceResponse()
-    response.reject(reason="busy" if reason == "capacity" else "rejected")
-    return str(response)
+def twiml_busy() -> str:
+    """A refused call hears why and is hung up on (never a silent reject)."""
+    return f'<?xml version="1.0" encoding="UTF-8"?><Response><Say>{escape(BUSY)}</Say><Hangup/></Response>'
 
 
 TenantLookup = Callable[[dict[str, str]], Awaitable[Tenant | None]]
@@ -93,80 +95,95 @@ async def verified_form(request: Request, rt: Runtime, tenant_of: TenantLookup,
 
 
 async def answer_call(rt: Runtime, tenant: Tenant, form: dict[str, str], direction: Direction) -> Response:
-    """Admit the call to a session actor and answer TwiML that opens its media stream."""
+    """Admit the call to a session actor and answer TwiML that opens its media stream.
+
+    Cheap by design: about six Redis round trips and one Ray call. A stream token is issued
+    once per call: a replayed webhook (signatures never expire) gets 409, never a second token.
+    """
     call_sid = form["CallSid"]
-    live = rt.registry.get(call_sid)
-    if live is not None and live.tenant_id != tenant.id:
-        raise ApiError(409, "call_conflict", "That CallSid belongs to another call")
-    if live is None:
-        line, other = (form.get("To", ""), form.get("From", "")) if direction == "inbound" else (
-            form.get("From", ""), form.get("To", ""))
-        try:
-            routing = await rt.governance.decide_call(line, other) if rt.governance else None
-        except (GovernanceUnavailable, TimeoutError):
-            # Governance down and no routes cached yet: answer with the tenant's own config.
-            log.error("governance_unavailable_at_call_setup", call_sid=call_sid, tenant=tenant.id)
-            routing = None
-        if routing is not None and routing.route.tenant_id != tenant.id:
-            # A route left behind on a number that has since changed hands must not apply.
-            log.warning("route_of_other_tenant_ignored", number=line, tenant=tenant.id)
-            routing = None
-        agent = agent_config(routing.version, tenant.agent) if routing and routing.version else tenant.agent
-        record = CallRecord(call_sid=call_sid, tenant_id=tenant.id, direction=direction,
-                            from_number=form.get("From", ""), to_number=form.get("To", ""),
-                            agent_name=routing.route.agent if routing else agent.name,
-                            agent_version=(routing.decision.version or 0) if routing else agent.version,
-                            config_version=tenant.config_version, route_number=routing.route.number if routing else None,
-                            arm=routing.decision.arm if routing else None)
-        if direction == "outbound":
-            # make-call recorded it (or its status callback did): it is ours if the tenant matches.
-            existing = await rt.store.get_call(tenant.id, call_sid)
-            if existing is None and not await rt.store.create_call(record):
-                raise ApiError(409, "call_conflict", "That CallSid already has a call")
-            if existing is not None and existing.status.terminal:
-                raise ApiError(409, "call_conflict", "That call has already ended")
-            if existing is not None:
-                await rt.store.update_call(tenant.id, call_sid, agent_name=record.agent_name, arm=record.arm,
-                                           agent_version=record.agent_version, route_number=record.route_number)
-        # Signatures never expire, so a replayed webhook must not reopen or steal a call.
-        elif not await rt.store.create_call(record):
+    if await rt.registry.get(call_sid) is not None:
+        raise ApiError(409, "call_conflict", "That CallSid already has a live session")
+    line, other = (form.get("To", ""), form.get("From", "")) if direction == "inbound" else (
+        form.get("From", ""), form.get("To", ""))
+    try:
+        routing = await rt.governance.decide_call(line, other) if rt.governance else None
+    except (GovernanceUnavailable, TimeoutError):
+        # Governance down and no routes cached yet: answer with the tenant's own config.
+        log.error("governance_unavailable_at_call_setup", call_sid=call_sid, tenant=tenant.id)
+        routing = None
+    if routing is not None and routing.route.tenant_id != tenant.id:
+        # A route left behind on a number that has since changed hands must not apply.
+        log.warning("route_of_other_tenant_ignored", number=line, tenant=tenant.id)
+        routing = None
+    agent = agent_config(routing.version, tenant.agent) if routing and routing.version else tenant.agent
+    record = CallRecord(call_sid=call_sid, tenant_id=tenant.id, direction=direction,
+                        from_number=form.get("From", ""), to_number=form.get("To", ""),
+                        agent_name=routing.route.agent if routing else agent.name,
+                        agent_version=(routing.decision.version or 0) if routing else agent.version,
+                        config_version=tenant.config_version, route_number=routing.route.number if routing else None,
+                        arm=routing.decision.arm if routing else None)
+    if direction == "outbound":
+        # make-call recorded it (or its status callback did): it is ours if the tenant matches.
+        existing = await rt.store.get_call(tenant.id, call_sid)
+        if existing is None and not await rt.store.create_call(record):
             raise ApiError(409, "call_conflict", "That CallSid already has a call")
-        setup = CallSetup(
-            call_sid=call_sid, tenant_id=tenant.id, from_number=record.from_number, to_number=record.to_number,
-            agent=agent, redis_url=rt.redis_url, key_prefix=rt.settings.key_prefix,
-            model_websocket_base_url=rt.model_websocket_base_url,
-            model_api_key=rt.settings.openai_api_key, link_key=secrets.token_urlsafe(24),
-            stream_connect_timeout_s=rt.settings.stream_start_timeout_s, direction=direction,
-            telephony=tenant.telephony, public_base_url=rt.settings.effective_public_base_url,
-            tool_signing_secret=tenant.tool_signing_secret,
-            tool_allow_private_hosts=rt.settings.webhook_allow_private_hosts,
-        )
-        if direction == "inbound":
-            await emit(rt.store.redis, rt.store.p, tenant.id, EventType.CALL_INITIATED, call_data(record))
-        if routing is not None and routing.version is None:
-            # A kill switch sends new calls to the fallback: the operator, or the polite message.
-            await rt.store.update_call(tenant.id, call_sid, status=CallStatus.COMPLETED, ended_at=utcnow(),
-                                       end_reason=f"governance_fallback: {routing.decision.reason}"[:200])
-            twiml, _ = transfer_twiml(tenant.telephony, dial_result_url(rt.settings.effective_public_base_url,
-                                                                        tenant.id))
-            return Response(twiml, media_type=TWIML)
-        try:
-            await rt.registry.open_call(setup, tenant.max_concurrent_calls)
-        except AdmissionRejected as exc:
-            await rt.store.update_call(tenant.id, call_sid, status=CallStatus.FAILED, ended_at=utcnow(),
-                                       end_reason=f"rejected: {exc.reason}")
-            log.warning("call_rejected", call_sid=call_sid, tenant=tenant.id, reason=exc.reason)
-            return Response(_twiml_reject(exc.reason), media_type=TWIML)
-        except Exception as exc:
-            log.exception("call_setup_failed", call_sid=call_sid, tenant=tenant.id)
-            await rt.store.update_call(tenant.id, call_sid, status=CallStatus.FAILED, ended_at=utcnow(),
-                                       end_reason=f"setup_failed: {type(exc).__name__}")
-            raise ApiError(503, "session_unavailable", "No session could take the call") from exc
-    # A retried webhook for a live call gets a fresh token for the same session.
+        if existing is not None and (existing.status.terminal or existing.started_at is not None):
+            raise ApiError(409, "call_conflict", "That call has already ended or started")
+        if existing is not None:
+            await rt.store.update_call(tenant.id, call_sid, agent_name=record.agent_name, arm=record.arm,
+                                       agent_version=record.agent_version, route_number=record.route_number)
+    elif not await rt.store.create_call(record):
+        raise ApiError(409, "call_conflict", "That CallSid already has a call")
+    if routing is not None and routing.version is None:
+        # A kill switch sends new calls to the fallback: the operator, or the polite message.
+        await rt.store.update_call(tenant.id, call_sid, status=CallStatus.COMPLETED, ended_at=utcnow(),
+                                   end_reason=f"governance_fallback: {routing.decision.reason}"[:200])
+        twiml, _ = transfer_twiml(tenant.telephony, dial_result_url(rt.settings.effective_public_base_url, tenant.id))
+        return Response(twiml, media_type=TWIML)
+    if rt.draining:
+        return await _refuse(rt, tenant, call_sid, "draining")
+    setup = CallSetup(
+        call_sid=call_sid, tenant_id=tenant.id, from_number=record.from_number, to_number=record.to_number,
+        agent=agent, redis_url=rt.redis_url, key_prefix=rt.settings.key_prefix,
+        model_websocket_base_url=rt.model_websocket_base_url,
+        model_api_key=rt.settings.openai_api_key, link_key=secrets.token_urlsafe(24),
+        stream_connect_timeout_s=rt.settings.stream_start_timeout_s, direction=direction,
+        telephony=tenant.telephony, public_base_url=rt.settings.effective_public_base_url,
+        tool_signing_secret=tenant.tool_signing_secret,
+        tool_allow_private_hosts=rt.settings.webhook_allow_private_hosts,
+    )
+    try:
+        await rt.registry.open_call(setup, tenant.max_concurrent_calls, tenant.isolation)
+    except AdmissionRejected as exc:
+        return await _refuse(rt, tenant, call_sid, exc.reason)
+    except Exception as exc:
+        log.exception("call_setup_failed", call_sid=call_sid, tenant=tenant.id)
+        await rt.store.update_call(tenant.id, call_sid, status=CallStatus.FAILED, ended_at=utcnow(),
+                                   end_reason=f"setup_failed: {type(exc).__name__}")
+        return Response(_twiml_unavailable(), media_type=TWIML)
     token, claims = stream_token.mint(rt.stream_secret, call_sid, time.time(), rt.settings.stream_token_ttl_s)
-    await rt.store.register_stream_nonce(claims.nonce, call_sid, claims.expires_at)
+    issued = rt.registry.live.issue_stream(call_sid, claims.nonce, claims.expires_at)
+    if direction == "inbound":
+        _, first = await asyncio.gather(emit(rt.store.redis, rt.store.p, tenant.id, EventType.CALL_INITIATED,
+                                             call_data(record)), issued)
+    else:
+        first = await issued
+    if not first:
+        raise ApiError(409, "call_conflict", "A stream was already issued for that call")
     log.info("call_answered", call_sid=call_sid, tenant=tenant.id, direction=direction)
-    return Response(_twiml_connect(rt, call_sid, token), media_type=TWIML)
+    return Response(_twiml_connect(rt, token), media_type=TWIML)
+
+
+def _twiml_unavailable() -> str:
+    return f'<?xml version="1.0" encoding="UTF-8"?><Response><Say>{escape(UNAVAILABLE)}</Say><Hangup/></Response>'
+
+
+async def _refuse(rt: Runtime, tenant: Tenant, call_sid: str, reason: str) -> Response:
+    """Past capacity (or a tenant's limit, or a draining gateway): a spoken busy message, at once."""
+    await rt.store.update_call(tenant.id, call_sid, status=CallStatus.FAILED, ended_at=utcnow(),
+                               end_reason=f"rejected: {reason}")
+    log.warning("call_rejected", call_sid=call_sid, tenant=tenant.id, reason=reason)
+    return Response(twiml_busy(), media_type=TWIML)
 
 
 TWILIO_RESPONSES: dict[int | str, dict[str, Any]] = {

@@ -24,7 +24,7 @@ from simulators.carrier.errors import StreamUrlError
 from simulators.carrier.media import MediaSession
 from simulators.carrier.result import CallResult, CallTiming
 from simulators.carrier.script import BargeIn, Say, Step
-from simulators.carrier.twiml import Connect, Stream
+from simulators.carrier.twiml import Connect, Say as TwimlSay, Stream, TwimlResponse
 from simulators.carrier.urls import UrlMap, map_stream_url
 from simulators.carrier.webhook import API_VERSION, WEBHOOK_TIMEOUT_S, Webhook, fetch_twiml, webhook_params
 from simulators.speech import synthesize_ulaw
@@ -128,6 +128,8 @@ class SimulatedCall:
             account_sid=self.config.account_sid, max_duration_s=self.config.max_duration_s, stop=stop,
         )
         await session.run()
+        if self.result.closed_by == "gateway" and self.result.twiml is not None:
+            self.result.after_stream = verbs_after_connect(self.result.twiml)
         return self.result
 
     async def _webhook(self) -> Stream | None:
@@ -177,6 +179,13 @@ class SimulatedCall:
             return None
         self.result.connected = True
         return ws
+
+
+def verbs_after_connect(twiml: TwimlResponse) -> list[str]:
+    """What Twilio runs once the server closes a ``<Connect><Stream>`` (the caller hears these)."""
+    verbs = twiml.verbs
+    at = next((i for i, v in enumerate(verbs) if isinstance(v, Connect)), len(verbs))
+    return [f"Say: {v.text}" if isinstance(v, TwimlSay) else type(v).__name__ for v in verbs[at + 1:]]
 
 
 async def place_call(config: CallConfig, *, http: httpx.AsyncClient | None = None) -> CallResult:

@@ -72,6 +72,9 @@ class CallResult:
     close_code: int | None = None
     close_reason: str | None = None
     script_completed: bool = False
+    #: The TwiML that ran after the stream ended because the gateway closed it (Twilio resumes
+    #: the document after ``</Connect>``): e.g. ``["Say: We are sorry...", "Hangup"]``.
+    after_stream: list[str] = field(default_factory=list)
     duration_s: float = 0.0
     frames_sent: int = 0
     speech_frames_sent: int = 0

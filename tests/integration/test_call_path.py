@@ -87,13 +87,13 @@ async def test_barge_in_clears_cancels_and_truncates_at_heard_position(live, sto
     assert len(interrupted) == 1
 
 
-async def test_dense_actors_host_concurrent_calls_in_one_process(dense_live, store, make_tenant) -> None:
+async def test_calls_share_a_session_actor_process_by_default(live, store, make_tenant) -> None:
     tenant = await make_tenant(local_script="two_turns")
     script = [Silence(300), Say("Hello, I would like to check my order."), WaitForAgent(15), Hangup()]
     admin = {"Authorization": "Bearer test-admin-key-123456"}
 
     async def one(i: int):  # type: ignore[no-untyped-def]
-        config = CallConfig(gateway_url=dense_live.gateway_url, public_base_url=dense_live.public_base_url,
+        config = CallConfig(gateway_url=live.gateway_url, public_base_url=live.public_base_url,
                             auth_token=tenant.twilio_auth_token.get_secret_value(), to_number=tenant.phone_numbers[0],
                             from_number=f"+1555765432{i}", script=script, account_sid=tenant.twilio_account_sid)
         return await SimulatedCall(config).run()
@@ -103,7 +103,7 @@ async def test_dense_actors_host_concurrent_calls_in_one_process(dense_live, sto
     async with httpx.AsyncClient() as http:
         for _ in range(60):
             await asyncio.sleep(0.1)
-            states = (await http.get(f"{dense_live.gateway_url}/api/v1/admin/live-sessions", headers=admin)).json()
+            states = (await http.get(f"{live.gateway_url}/api/v1/admin/live-sessions", headers=admin)).json()
             if len(states) == 3:
                 pids = {s["pid"] for s in states}
                 break
