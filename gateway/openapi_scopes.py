@@ -21,7 +21,51 @@ def is_admin(path: str, op: Operation) -> bool:
 
 
 def is_public(path: str, op: Operation) -> bool:
+    if path in TWILIO_CONTRACT:
+        return True
     return not path.startswith(ADMIN_PREFIXES) and not INTERNAL_TAGS & set(op.get("tags", []))
+
+
+# The Twilio webhook tenants configure themselves (their number's Voice URL): in the public
+# document too, marked as called by Twilio, never by a tenant's own code.
+TWILIO_CONTRACT = {"/api/v1/incoming-call"}
+TWILIO_VOICE_REQUEST: dict[str, Any] = {
+    "title": "TwilioVoiceRequest", "type": "object", "required": ["CallSid", "AccountSid", "From", "To"],
+    "description": "Twilio's voice webhook parameters (form-encoded); every parameter Twilio sends is signed",
+    "additionalProperties": {"type": "string"},
+    "properties": {
+        "CallSid": {"type": "string", "pattern": "^CA[0-9a-f]{32}$"},
+        "AccountSid": {"type": "string", "pattern": "^AC[0-9a-f]{32}$",
+                       "description": "Must be the tenant's Twilio account"},
+        "From": {"type": "string", "description": "The caller (E.164)"},
+        "To": {"type": "string", "description": "The tenant's number that was called (E.164)"},
+        "CallStatus": {"type": "string"}, "Direction": {"type": "string"}, "ApiVersion": {"type": "string"},
+    },
+}
+TWILIO_CONTRACT_DESCRIPTION = (
+    "**Called by Twilio, not by your code.** Configure it as the Voice URL (HTTP POST) of each of the "
+    "tenant's numbers: `{public base URL}/api/v1/incoming-call`. Twilio signs the full URL and every form "
+    "parameter with the account's auth token (HMAC-SHA1, `X-Twilio-Signature`); the request is refused "
+    "(403) unless the signature verifies against the configured public URL. The answer is TwiML that "
+    "connects the call to a Media Streams websocket (`<Connect><Stream>`) served by this gateway. "
+    "See /docs/webhooks for the exact URL reconstruction.")
+
+
+def describe_twilio_contract(doc: dict[str, Any]) -> None:
+    """Document the request Twilio sends to each contract webhook, and who calls it."""
+    doc.setdefault("components", {}).setdefault("schemas", {})["TwilioVoiceRequest"] = TWILIO_VOICE_REQUEST
+    for path in TWILIO_CONTRACT:
+        op = doc["paths"].get(path, {}).get("post")
+        if op is None:
+            continue
+        op["x-called-by"] = "twilio"
+        op["security"] = []
+        op["description"] = TWILIO_CONTRACT_DESCRIPTION
+        op["parameters"] = [{"name": "X-Twilio-Signature", "in": "header", "required": True,
+                             "schema": {"type": "string"},
+                             "description": "Base64 HMAC-SHA1 of the URL and the sorted form parameters"}]
+        op["requestBody"] = {"required": True, "content": {"application/x-www-form-urlencoded": {
+            "schema": {"$ref": "#/components/schemas/TwilioVoiceRequest"}}}}
 
 
 PROBLEM_SCHEMA: dict[str, Any] = {
@@ -46,6 +90,7 @@ def with_problem_responses(doc: dict[str, Any]) -> dict[str, Any]:
     doc.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
     doc["components"]["schemas"].pop("HTTPValidationError", None)
     doc["components"]["schemas"].pop("ValidationError", None)
+    describe_twilio_contract(doc)
     problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
     for path, item in doc["paths"].items():
         for method, op in item.items():

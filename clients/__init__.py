@@ -1,0 +1,1 @@
+"""The integrators' kit: API snapshots, the breaking-change checker, and the generated clients' drift check."""

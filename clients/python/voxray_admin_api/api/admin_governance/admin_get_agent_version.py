@@ -1,0 +1,254 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...types import Response, UNSET
+from ... import errors
+
+from ...models.agent_version import AgentVersion
+from ...models.problem import Problem
+from typing import cast
+
+
+
+def _get_kwargs(
+    tenant_id: str,
+    agent: str,
+    number: int,
+
+) -> dict[str, Any]:
+    
+
+    
+
+    
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/api/v1/admin/tenants/{tenant_id}/agents/{agent}/versions/{number}".format(tenant_id=quote(str(tenant_id), safe=""),agent=quote(str(agent), safe=""),number=quote(str(number), safe=""),),
+    }
+
+
+    return _kwargs
+
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> AgentVersion | Problem | None:
+    if response.status_code == 200:
+        response_200 = AgentVersion.from_dict(response.json())
+
+
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+
+
+        return response_409
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+
+
+        return response_429
+
+    if response.status_code == 503:
+        response_503 = Problem.from_dict(response.json())
+
+
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[AgentVersion | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    tenant_id: str,
+    agent: str,
+    number: int,
+    *,
+    client: AuthenticatedClient,
+
+) -> Response[AgentVersion | Problem]:
+    """ Get an agent version
+
+    Args:
+        tenant_id (str):
+        agent (str): The agent's name within the tenant
+        number (int): The version number
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[AgentVersion | Problem]
+     """
+
+
+    kwargs = _get_kwargs(
+        tenant_id=tenant_id,
+agent=agent,
+number=number,
+
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+def sync(
+    tenant_id: str,
+    agent: str,
+    number: int,
+    *,
+    client: AuthenticatedClient,
+
+) -> AgentVersion | Problem | None:
+    """ Get an agent version
+
+    Args:
+        tenant_id (str):
+        agent (str): The agent's name within the tenant
+        number (int): The version number
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        AgentVersion | Problem
+     """
+
+
+    return sync_detailed(
+        tenant_id=tenant_id,
+agent=agent,
+number=number,
+client=client,
+
+    ).parsed
+
+async def asyncio_detailed(
+    tenant_id: str,
+    agent: str,
+    number: int,
+    *,
+    client: AuthenticatedClient,
+
+) -> Response[AgentVersion | Problem]:
+    """ Get an agent version
+
+    Args:
+        tenant_id (str):
+        agent (str): The agent's name within the tenant
+        number (int): The version number
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[AgentVersion | Problem]
+     """
+
+
+    kwargs = _get_kwargs(
+        tenant_id=tenant_id,
+agent=agent,
+number=number,
+
+    )
+
+    response = await client.get_async_httpx_client().request(
+        **kwargs
+    )
+
+    return _build_response(client=client, response=response)
+
+async def asyncio(
+    tenant_id: str,
+    agent: str,
+    number: int,
+    *,
+    client: AuthenticatedClient,
+
+) -> AgentVersion | Problem | None:
+    """ Get an agent version
+
+    Args:
+        tenant_id (str):
+        agent (str): The agent's name within the tenant
+        number (int): The version number
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        AgentVersion | Problem
+     """
+
+
+    return (await asyncio_detailed(
+        tenant_id=tenant_id,
+agent=agent,
+number=number,
+client=client,
+
+    )).parsed

@@ -1,0 +1,249 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...types import Response, UNSET
+from ... import errors
+
+from ...models.problem import Problem
+from ...models.route_preview import RoutePreview
+from typing import cast
+
+
+
+def _get_kwargs(
+    number: str,
+    *,
+    caller: str,
+
+) -> dict[str, Any]:
+    
+
+    
+
+    params: dict[str, Any] = {}
+
+    params["caller"] = caller
+
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/api/v1/admin/phone-routes/{number}/route-decision".format(number=quote(str(number), safe=""),),
+        "params": params,
+    }
+
+
+    return _kwargs
+
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | RoutePreview | None:
+    if response.status_code == 200:
+        response_200 = RoutePreview.from_dict(response.json())
+
+
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+
+
+        return response_409
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+
+
+        return response_429
+
+    if response.status_code == 503:
+        response_503 = Problem.from_dict(response.json())
+
+
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Problem | RoutePreview]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    number: str,
+    *,
+    client: AuthenticatedClient,
+    caller: str,
+
+) -> Response[Problem | RoutePreview]:
+    """ Where a new call from a caller would go now
+
+    Args:
+        number (str): The phone number (E.164)
+        caller (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | RoutePreview]
+     """
+
+
+    kwargs = _get_kwargs(
+        number=number,
+caller=caller,
+
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+def sync(
+    number: str,
+    *,
+    client: AuthenticatedClient,
+    caller: str,
+
+) -> Problem | RoutePreview | None:
+    """ Where a new call from a caller would go now
+
+    Args:
+        number (str): The phone number (E.164)
+        caller (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | RoutePreview
+     """
+
+
+    return sync_detailed(
+        number=number,
+client=client,
+caller=caller,
+
+    ).parsed
+
+async def asyncio_detailed(
+    number: str,
+    *,
+    client: AuthenticatedClient,
+    caller: str,
+
+) -> Response[Problem | RoutePreview]:
+    """ Where a new call from a caller would go now
+
+    Args:
+        number (str): The phone number (E.164)
+        caller (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | RoutePreview]
+     """
+
+
+    kwargs = _get_kwargs(
+        number=number,
+caller=caller,
+
+    )
+
+    response = await client.get_async_httpx_client().request(
+        **kwargs
+    )
+
+    return _build_response(client=client, response=response)
+
+async def asyncio(
+    number: str,
+    *,
+    client: AuthenticatedClient,
+    caller: str,
+
+) -> Problem | RoutePreview | None:
+    """ Where a new call from a caller would go now
+
+    Args:
+        number (str): The phone number (E.164)
+        caller (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | RoutePreview
+     """
+
+
+    return (await asyncio_detailed(
+        number=number,
+client=client,
+caller=caller,
+
+    )).parsed

@@ -1,0 +1,8 @@
+from enum import StrEnum
+
+class KillSwitchInMode(StrEnum):
+    FALLBACK = "fallback"
+    STABLE = "stable"
+
+    def __str__(self) -> str:
+        return str(self.value)

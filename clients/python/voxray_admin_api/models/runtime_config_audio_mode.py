@@ -1,0 +1,8 @@
+from enum import StrEnum
+
+class RuntimeConfigAudioMode(StrEnum):
+    PCM16 = "pcm16"
+    PCMU = "pcmu"
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -1,0 +1,10 @@
+from enum import StrEnum
+
+class AccessRequestInTimeline(StrEnum):
+    LATER = "later"
+    NOW = "now"
+    VALUE_1 = "1-3 months"
+    VALUE_2 = "3-6 months"
+
+    def __str__(self) -> str:
+        return str(self.value)
