@@ -24,7 +24,6 @@ from gateway.routes import (access_requests, admin_keys, admin_tenants, auth_ses
                             governance, handoff, media, ops, phone_routes, twilio_voice, voice_sessions, webhooks)
 from gateway.routes import admin_console, metrics as metrics_route
 from gateway.routes import readiness
-from gateway.routes import readiness
 from gateway.runtime import Runtime
 from gateway.webhooks.delivery import DeliveryWorker
 from gateway.webhooks.store import WebhookStore
