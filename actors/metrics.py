@@ -48,6 +48,8 @@ def _build() -> dict[str, Any] | None:
         "reconnect": Counter("voxray_model_reconnects", "Model stream reconnects, by outcome", tag_keys=("outcome",)),
         "connect_ms": Histogram("voxray_model_connect_ms", "Model session open time", boundaries=MS),
         "tool": Counter("voxray_tool_calls", "Tool calls, by kind and status", tag_keys=("kind", "status")),
+        "pool_slots": Gauge("voxray_warm_pool_slots", "Spare call slots kept warm", tag_keys=("node",)),
+        "pool_actors": Gauge("voxray_pool_actors", "Session actors in the pool", tag_keys=("node",)),
         "tool_ms": Histogram("voxray_tool_call_ms", "Tool call latency", boundaries=MS, tag_keys=("kind", "status")),
     }
     return _metrics
@@ -124,3 +126,11 @@ def tool_call(kind: str, status: str, ms: float) -> None:
         tags = {"kind": label(kind), "status": label(status)}
         m["tool"].inc(1, tags=tags)
         m["tool_ms"].observe(max(ms, 0.001), tags=tags)
+
+
+def pool_size(node: str, warm_slots: int, actors: int) -> None:
+    """The pool owner's view of one node: spare call slots and session actors (set after each change)."""
+    m = _build()
+    if m is not None:
+        m["pool_slots"].set(warm_slots, tags={"node": label(node, "unknown")})
+        m["pool_actors"].set(actors, tags={"node": label(node, "unknown")})

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Histogram, generate_latest
 
 SECONDS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 _LABEL = re.compile(r"^[a-z0-9_]{1,40}$")
@@ -30,8 +30,6 @@ _webhook_dead = Counter("voxray_webhook_dead_letters", "Webhook deliveries given
 _webhook_seconds = Histogram("voxray_webhook_attempt_seconds", "Webhook attempt duration", buckets=SECONDS)
 _redis_seconds = Histogram("voxray_redis_latency_seconds", "Redis round trip (PING) measured at each scrape",
                            buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5))
-_live_calls = Gauge("voxray_gateway_live_calls", "Calls this gateway placed that are still live")
-_warm_slots = Gauge("voxray_warm_pool_slots", "Spare call slots kept warm in session actors by this gateway")
 
 
 def label(value: str | None, default: str = "other") -> str:
@@ -77,11 +75,6 @@ def webhook_dead_letter() -> None:
 
 def redis_latency(seconds: float) -> None:
     _redis_seconds.observe(max(0.0, seconds))
-
-
-def capacity(live_calls: int, warm_slots: int) -> None:
-    _live_calls.set(live_calls)
-    _warm_slots.set(warm_slots)
 
 
 def exposition() -> tuple[bytes, str]:

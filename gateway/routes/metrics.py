@@ -17,6 +17,5 @@ async def scrape(rt: Runtime = Depends(runtime)) -> Response:
         metrics.redis_latency(await rt.store.ping() / 1000)
     except Exception:  # noqa: BLE001 - a scrape still answers while Redis is down
         pass
-    metrics.capacity(rt.registry.live_count(), rt.registry.spare_slots())
     body, content_type = metrics.exposition()
     return Response(body, media_type=content_type)
