@@ -17,13 +17,14 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from enum import StrEnum
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 import orjson
 import redis.asyncio as aioredis
 import structlog
-from pydantic import BaseModel, SecretStr
+from pydantic import BaseModel, ModelWrapValidatorHandler, PrivateAttr, SecretStr, model_validator
 
+from voxray import sealing
 from voxray.records import CallRecord
 
 log = structlog.get_logger("voxray.events")
@@ -114,15 +115,53 @@ class EndpointRecord(BaseModel):
     created_at: datetime
     updated_at: datetime
 
+    # As read from Redis: field -> (plaintext, stored value), so writing back an unchanged secret
+    # gives the very bytes read (the endpoint's compare-and-set compares them).
+    _as_stored: dict[str, tuple[str, str]] = PrivateAttr(default_factory=dict)
+
     def wants(self, event_type: str) -> bool:
         return self.event_types is None or event_type in self.event_types
 
+    @model_validator(mode="wrap")
+    @classmethod
+    def _open_sealed(cls, data: Any, handler: ModelWrapValidatorHandler["EndpointRecord"]) -> "EndpointRecord":
+        """Sealed secrets (voxray/sealing.py) are opened with the process's key on the way in."""
+        if not isinstance(data, dict):
+            return handler(data)
+        opened, seen = dict(data), {}
+        for name in _SEALED_ENDPOINT_FIELDS:
+            value = data.get(name)
+            if isinstance(value, str) and sealing.is_sealed(value):
+                opened[name] = sealing.current().open(value)
+                seen[name] = (opened[name], value)
+        record = handler(opened)
+        record._as_stored = seen
+        return record
+
     def stored(self) -> bytes:
+        """JSON for Redis with the secrets sealed (an unchanged secret keeps its sealed bytes)."""
         data = self.model_dump(mode="json")
-        data["secret"] = self.secret.get_secret_value()
-        if self.previous_secret is not None:
-            data["previous_secret"] = self.previous_secret.get_secret_value()
+        for name in _SEALED_ENDPOINT_FIELDS:
+            secret: SecretStr | None = getattr(self, name)
+            if secret is None:
+                continue
+            plain = secret.get_secret_value()
+            kept = self._as_stored.get(name)
+            data[name] = kept[1] if kept is not None and kept[0] == plain else sealing.current().seal(plain)
         return orjson.dumps(data)
+
+
+_SEALED_ENDPOINT_FIELDS = ("secret", "previous_secret")
+
+
+class Subscription(BaseModel):
+    """What emitting an event needs of an endpoint: no secret (session actors hold no key)."""
+
+    id: str
+    event_types: list[str] | None = None
+
+    def wants(self, event_type: str) -> bool:
+        return self.event_types is None or event_type in self.event_types
 
 
 class DeliveryRecord(BaseModel):
@@ -223,7 +262,7 @@ return 1
 
 
 async def enqueue(redis: aioredis.Redis, prefix: str, tenant_id: str, event: Event,
-                  endpoints: list[EndpointRecord]) -> None:
+                  endpoints: Sequence[EndpointRecord | Subscription]) -> None:
     """Queue ``event`` for each endpoint, due now. Raises on Redis errors (``emit`` does not)."""
     keys = WebhookKeys(prefix)
     created = event.timestamp.timestamp()
@@ -239,9 +278,9 @@ async def enqueue(redis: aioredis.Redis, prefix: str, tenant_id: str, event: Eve
 
 
 async def subscribed_endpoints(redis: aioredis.Redis, prefix: str, tenant_id: str,
-                               event_type: str) -> list[EndpointRecord]:
+                               event_type: str) -> list[Subscription]:
     raw = await redis.hvals(WebhookKeys(prefix).endpoints(tenant_id))  # type: ignore[misc]
-    endpoints = [EndpointRecord.model_validate_json(r) for r in raw]
+    endpoints = [Subscription.model_validate_json(r) for r in raw]
     return [ep for ep in endpoints if ep.wants(event_type)]
 
 

@@ -12,21 +12,122 @@ from typing import Any, AsyncIterator
 import orjson
 import redis.asyncio as aioredis
 
-from voxray.records import CallRecord, FunctionCall, SessionReview, Tenant, TranscriptSegment
+from voxray import sealing
+from voxray.records import (SEALED_TENANT_FIELDS, CallRecord, FunctionCall, SessionReview, Tenant,
+                            TranscriptSegment)
+from voxray.sealing import Sealer, SealingUnavailable
 
 
 def _text(raw: bytes | str) -> str:
     return raw.decode() if isinstance(raw, bytes) else raw
 
 
+class StaleRecord(Exception):
+    """The record changed since it was read (its revision is now ``current``)."""
+
+    def __init__(self, current: int) -> None:
+        super().__init__(f"the record is at revision {current}")
+        self.current = current
+
+
+class RecordGone(Exception):
+    """The record was deleted meanwhile."""
+
+
+class NumberTaken(Exception):
+    def __init__(self, number: str) -> None:
+        super().__init__(f"{number} belongs to another tenant")
+        self.number = number
+
+
+# Compare-and-set. KEYS: record, its revision[, a set to add ARGV[3] to]. ARGV[1]: "any",
+# "absent" (create), or the revision the writer read; ARGV[4] "1": the record must exist
+# (tenants) unless creating. Returns the new revision, -1 when stale (as -1 - current), -2 gone.
+_CAS = """
+local cur = tonumber(redis.call('GET', KEYS[2]) or '0')
+local exists = redis.call('EXISTS', KEYS[1]) == 1
+local want = ARGV[1]
+if want == 'absent' then
+  if exists or redis.call('EXISTS', KEYS[2]) == 1 then return -1 - cur end
+elseif want ~= 'any' then
+  if ARGV[4] == '1' and not exists then return -1000000000 end
+  if tonumber(want) ~= cur then return -1 - cur end
+end
+redis.call('SET', KEYS[1], ARGV[2])
+if KEYS[3] then redis.call('SADD', KEYS[3], ARGV[3]) end
+return redis.call('INCR', KEYS[2])
+"""
+_GONE = -1_000_000_000
+
+# Delete a tenant at a revision. KEYS: record, revision, tenants set, retired marker.
+_DELETE = """
+local cur = tonumber(redis.call('GET', KEYS[2]) or '0')
+if cur ~= tonumber(ARGV[1]) then return -1 - cur end
+redis.call('DEL', KEYS[1])
+redis.call('SET', KEYS[2], tostring(cur + 1))
+redis.call('SREM', KEYS[3], ARGV[2])
+redis.call('SET', KEYS[4], '1')
+return 1
+"""
+
+
+def _cas_result(rev: int) -> int:
+    if rev == _GONE:
+        raise RecordGone()
+    if rev < 0:
+        raise StaleRecord(-rev - 1)
+    return rev
+
+
 class Store:
-    def __init__(self, redis: aioredis.Redis, prefix: str = "vx") -> None:
+    def __init__(self, redis: aioredis.Redis, prefix: str = "vx", sealer: Sealer | None = None) -> None:
         self.redis = redis
         self.p = prefix
+        self._own_sealer = sealer
+        self._cas = redis.register_script(_CAS)
+        self._delete = redis.register_script(_DELETE)
 
     @classmethod
-    def from_url(cls, url: str, prefix: str = "vx") -> "Store":
-        return cls(aioredis.Redis.from_url(url, decode_responses=False), prefix)
+    def from_url(cls, url: str, prefix: str = "vx", sealer: Sealer | None = None) -> "Store":
+        return cls(aioredis.Redis.from_url(url, decode_responses=False), prefix, sealer)
+
+    @property
+    def _sealer(self) -> Sealer | None:
+        """The sealer for reading: this store's, else the process's, else None (cleartext only)."""
+        if self._own_sealer is not None:
+            return self._own_sealer
+        try:
+            return sealing.current()
+        except SealingUnavailable:
+            return None
+
+    @property
+    def sealer(self) -> Sealer:
+        """The sealer for writing: required (secrets are never written in clear)."""
+        return self._own_sealer or sealing.current()
+
+    async def reseal_tenants(self) -> int:
+        """Re-seal every tenant's secrets with the primary key (rotation); returns how many changed."""
+        changed = 0
+        for tid in sorted(_text(m) for m in await self.redis.smembers(f"{self.p}:tenants")):
+            for _ in range(10):
+                raw, rev = await self.redis.mget([self._tenant(tid), self._tenant_rev(tid)])
+                if not raw:
+                    break
+                data = orjson.loads(raw)
+                todo = {n: data[n] for n in SEALED_TENANT_FIELDS
+                        if isinstance(data.get(n), str) and not self.sealer.sealed_by_primary(data[n])}
+                if not todo:
+                    break
+                data.update({n: self.sealer.reseal(v) for n, v in todo.items()})
+                try:
+                    _cas_result(int(await self._cas(keys=[self._tenant(tid), self._tenant_rev(tid)],
+                                                    args=[str(int(rev or 0)), orjson.dumps(data), "", "1"])))
+                    changed += 1
+                    break
+                except StaleRecord:
+                    continue
+        return changed
 
     async def close(self) -> None:
         await self.redis.aclose()
@@ -35,6 +136,9 @@ class Store:
     def _tenant(self, tid: str) -> str:
         return f"{self.p}:tenant:{tid}"
 
+    def _tenant_rev(self, tid: str) -> str:
+        return f"{self.p}:tenant:{tid}:rev"
+
     def _number(self, number: str) -> str:
         return f"{self.p}:number:{number}"
 
@@ -42,26 +146,50 @@ class Store:
         return f"{self.p}:t:{tid}:call:{sid}"
 
     # ---- tenants
-    async def put_tenant(self, tenant: Tenant) -> None:
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.set(self._tenant(tenant.id), orjson.dumps(tenant.stored()))
-            pipe.sadd(f"{self.p}:tenants", tenant.id)
-            for number in tenant.phone_numbers:
-                pipe.set(self._number(number), tenant.id)
-            await pipe.execute()
+    # Every tenant record and review has a revision (``...:rev``), bumped by each write. Writes
+    # name the revision they read and the script refuses if it moved, so two concurrent edits
+    # never lose one another (F3, F9). Number -> tenant mappings change only through
+    # claim_numbers and release_numbers: saving a tenant never touches them.
+
+    async def put_tenant(self, tenant: Tenant) -> int:
+        """Create or overwrite a tenant, claiming its numbers (seeding and tests; the API uses
+        create_tenant/update_tenant). Raises NumberTaken if another tenant holds one."""
+        if (taken := await self.claim_numbers(tenant.id, tenant.phone_numbers)) is not None:
+            raise NumberTaken(taken)
+        return await self._write_tenant(tenant, "any")
+
+    async def create_tenant(self, tenant: Tenant) -> int:
+        """Store a new tenant (its numbers already claimed); returns its revision."""
+        return await self._write_tenant(tenant, "absent")
+
+    async def update_tenant(self, tenant: Tenant, expected_rev: int) -> int:
+        """Replace the tenant if it is still at ``expected_rev``; raises StaleRecord or RecordGone."""
+        return await self._write_tenant(tenant, str(expected_rev))
+
+    async def _write_tenant(self, tenant: Tenant, expect: str) -> int:
+        rev = await self._cas(keys=[self._tenant(tenant.id), self._tenant_rev(tenant.id), f"{self.p}:tenants"],
+                              args=[expect, orjson.dumps(tenant.stored(self.sealer)), tenant.id, "1"])
+        return _cas_result(int(rev))
 
     async def get_tenant(self, tid: str) -> Tenant | None:
-        raw = await self.redis.get(self._tenant(tid))
-        return Tenant.model_validate_json(raw) if raw else None
+        found = await self.get_tenant_rev(tid)
+        return found[0] if found else None
+
+    async def get_tenant_rev(self, tid: str) -> tuple[Tenant, int] | None:
+        """The tenant and its revision (the API's ETag)."""
+        raw, rev = await self.redis.mget([self._tenant(tid), self._tenant_rev(tid)])
+        return (Tenant.from_stored(raw, self._sealer), int(rev or 0)) if raw else None
 
     async def tenant_for_number(self, number: str) -> Tenant | None:
         tid = await self.redis.get(self._number(number))
-        return await self.get_tenant(_text(tid)) if tid else None
+        tenant = await self.get_tenant(_text(tid)) if tid else None
+        # A number claimed by an edit that has not been saved (or failed) is nobody's yet.
+        return tenant if tenant is not None and number in tenant.phone_numbers else None
 
     async def list_tenants(self) -> list[Tenant]:
         ids = sorted(_text(m) for m in await self.redis.smembers(f"{self.p}:tenants"))
         raws = await self.redis.mget([self._tenant(i) for i in ids]) if ids else []
-        return [Tenant.model_validate_json(r) for r in raws if r]
+        return [Tenant.from_stored(r, self._sealer) for r in raws if r]
 
     async def claim_numbers(self, tid: str, numbers: list[str]) -> str | None:
         """Give each number to the tenant unless another tenant holds it; returns the first taken one.
@@ -78,6 +206,17 @@ class Store:
                 return number
         return None
 
+    async def newly_claim_numbers(self, tid: str, numbers: list[str]) -> tuple[list[str], str | None]:
+        """Like claim_numbers, also returning the numbers this call newly claimed (to undo them)."""
+        claimed: list[str] = []
+        for number in numbers:
+            if await self.redis.set(self._number(number), tid, nx=True):
+                claimed.append(number)
+            elif _text(await self.redis.get(self._number(number)) or b"") != tid:
+                await self.release_numbers(tid, claimed)
+                return [], number
+        return claimed, None
+
     async def release_numbers(self, tid: str, numbers: list[str]) -> None:
         for number in numbers:
             key = self._number(number)
@@ -85,18 +224,21 @@ class Store:
             await self.redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then "
                                   "return redis.call('DEL', KEYS[1]) end return 0", 1, key, tid)
 
-    async def delete_tenant(self, tid: str) -> bool:
-        """Remove the tenant; its id is retired for good, so a new tenant never inherits its
-        records (calls, webhooks, governance state kept for audit)."""
-        tenant = await self.get_tenant(tid)
-        if tenant is None:
+    async def delete_tenant(self, tid: str, expected_rev: int | None = None) -> bool:
+        """Remove the tenant (at ``expected_rev`` if given, else StaleRecord); its id is retired for
+        good, so a new tenant never inherits its records (calls, webhooks, governance state kept for
+        audit), and a concurrent edit can never bring it back (the edit finds no record)."""
+        found = await self.get_tenant_rev(tid)
+        if found is None:
             return False
+        tenant, rev = found
+        if expected_rev is not None and rev != expected_rev:
+            raise StaleRecord(rev)
+        gone = int(await self._delete(keys=[self._tenant(tid), self._tenant_rev(tid), f"{self.p}:tenants",
+                                            f"{self.p}:tenant_retired:{tid}"], args=[rev, tid]))
+        if gone < 0:
+            raise StaleRecord(-gone - 1)
         await self.release_numbers(tid, tenant.phone_numbers)
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.delete(self._tenant(tid))
-            pipe.srem(f"{self.p}:tenants", tid)
-            pipe.set(f"{self.p}:tenant_retired:{tid}", "1")
-            await pipe.execute()
         return True
 
     async def tenant_id_taken(self, tid: str) -> bool:
@@ -180,11 +322,21 @@ class Store:
             high, skip_ties = last_score, (last_score, last_member)
 
     async def get_review(self, tid: str, sid: str) -> SessionReview:
-        raw = await self.redis.get(f"{self._call(tid, sid)}:review")
-        return SessionReview.model_validate_json(raw) if raw else SessionReview()
+        return (await self.get_review_rev(tid, sid))[0]
 
-    async def put_review(self, tid: str, sid: str, review: SessionReview) -> None:
-        await self.redis.set(f"{self._call(tid, sid)}:review", review.model_dump_json())
+    async def get_review_rev(self, tid: str, sid: str) -> tuple[SessionReview, int]:
+        """The review and its revision (0: never written)."""
+        key = f"{self._call(tid, sid)}:review"
+        raw, rev = await self.redis.mget([key, f"{key}:rev"])
+        return (SessionReview.model_validate_json(raw) if raw else SessionReview()), int(rev or 0)
+
+    async def put_review(self, tid: str, sid: str, review: SessionReview, expected_rev: int | None = None) -> int:
+        """Write the review if it is still at ``expected_rev`` (None: unconditionally); raises StaleRecord."""
+        key = f"{self._call(tid, sid)}:review"
+        rev = await self._cas(keys=[key, f"{key}:rev"],
+                              args=["any" if expected_rev is None else str(expected_rev), review.model_dump_json(),
+                                    "", "0"])
+        return _cas_result(int(rev))
 
     # ---- voice session content
     async def append_transcript(self, tid: str, sid: str, segment: TranscriptSegment) -> None:

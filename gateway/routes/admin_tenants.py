@@ -314,7 +314,8 @@ async def delete_tenant(tenant_id: str, request: Request, _: AdminPrincipal = De
         deleted = await rt.store.delete_tenant(tenant_id, found[1] if wanted is not None else None)
     except StaleRecord as stale:
         precondition(wanted, stale.current)
-        raise
+        raise ApiError(409, "write_contention", "The tenant changed while being deleted; try again",
+                       retryable=True) from None
     if not deleted:
         raise ApiError(404, "tenant_not_found", "No such tenant")
     for key in await rt.keys.list(KeyKind.TENANT, tenant_id):

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import Field, StringConstraints, field_validator
 
 from gateway.auth import TenantPrincipal, require_tenant
+from gateway.errors import ApiError
+from gateway.etags import RETRIES, if_match, precondition, set_etag
 from gateway.pagination import Page, PageRequest, page_params
 from gateway.routes.call_logs import PROBLEMS, CallFilters, call_filters, page_of_calls, tenant_call
 from gateway.runtime import Runtime, runtime
 from gateway.schemas import Strict, VoiceSession, VoiceSessionBrief, brief, voice_session
 from voxray.keys import Scope
-from voxray.records import QaState, utcnow
+from voxray.records import QaState, SessionReview, utcnow
+from voxray.store import StaleRecord
 
 router = APIRouter(prefix="/api/v1", tags=["voice-sessions"])
 
@@ -60,25 +63,48 @@ async def _session(rt: Runtime, tenant_id: str, call_id: str) -> VoiceSession:
 
 @router.get("/voice-sessions/{session_id}", summary="Get a voice session with transcript and function calls",
             operation_id="get_voice_session", response_model=VoiceSession, responses=PROBLEMS)
-async def get_voice_session(session_id: str, who: TenantPrincipal = Depends(require_tenant(Scope.SESSIONS_READ)),
+async def get_voice_session(session_id: str, request: Request, response: Response,
+                            who: TenantPrincipal = Depends(require_tenant(Scope.SESSIONS_READ)),
                             rt: Runtime = Depends(runtime)) -> VoiceSession:
+    call = await tenant_call(rt, who.tenant_id, session_id)
+    # The ETag names the review's revision (tags and QA: what PATCH changes), read before the
+    # body: if they differ, the body is the newer and a write with this ETag gets 412, never
+    # overwrites what the reader did not see.
+    set_etag(request, response, (await rt.store.get_review_rev(who.tenant_id, call.call_sid))[1])
     return await _session(rt, who.tenant_id, session_id)
 
 
 @router.patch("/voice-sessions/{session_id}", summary="Edit a voice session's tags and QA state",
               operation_id="update_voice_session", response_model=VoiceSession,
-              responses={**PROBLEMS, 413: {"description": "Body too large"}, 415: {"description": "Not JSON"}})
-async def update_voice_session(session_id: str, patch: SessionPatch,
+              responses={**PROBLEMS, 412: {"description": "If-Match names a revision the review is no longer at"},
+                         413: {"description": "Body too large"}, 415: {"description": "Not JSON"}})
+async def update_voice_session(session_id: str, patch: SessionPatch, request: Request, response: Response,
                                who: TenantPrincipal = Depends(require_tenant(Scope.SESSIONS_WRITE)),
                                rt: Runtime = Depends(runtime)) -> VoiceSession:
+    """Optimistic concurrency (F9): with If-Match the review must still be at that ETag (412);
+    without it a lost race re-reads and re-applies the patch, so no reviewer's edit is lost."""
     call = await tenant_call(rt, who.tenant_id, session_id)
-    review = await rt.store.get_review(who.tenant_id, call.call_sid)
+    wanted = if_match(request)
+    for _ in range(RETRIES):
+        review, rev = await rt.store.get_review_rev(who.tenant_id, call.call_sid)
+        precondition(wanted, rev)
+        try:
+            rev = await rt.store.put_review(who.tenant_id, call.call_sid, _patched(review, patch, who), rev)
+            break
+        except StaleRecord as stale:
+            if wanted is not None:
+                precondition(wanted, stale.current)
+    else:
+        raise ApiError(409, "write_contention", "The session is being reviewed by others; try again", retryable=True)
+    set_etag(request, response, rev)
+    return await _session(rt, who.tenant_id, session_id)
+
+
+def _patched(review: SessionReview, patch: SessionPatch, who: TenantPrincipal) -> SessionReview:
     if patch.tags is not None:
-        tags = list(dict.fromkeys(patch.tags))
-        review = review.model_copy(update={"tags": tags})
+        review = review.model_copy(update={"tags": list(dict.fromkeys(patch.tags))})
     if patch.qa is not None:
         changes = patch.qa.model_dump(exclude_unset=True)
         qa = review.qa.model_copy(update={**changes, "reviewed_by": f"api-key:{who.key_id}", "reviewed_at": utcnow()})
         review = review.model_copy(update={"qa": qa})
-    await rt.store.put_review(who.tenant_id, call.call_sid, review)
-    return await _session(rt, who.tenant_id, session_id)
+    return review
