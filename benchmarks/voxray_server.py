@@ -1,10 +1,18 @@
-"""voxray under test, in its own process: ``Stack`` (Redis, Ray) + the gateway, warm pool full.
+"""voxray under test, in its own process: ``Stack`` (Redis, Ray) + the gateway, pool warm.
 
-The benchmark measures this process's CPU as the gateway's (it is also the Ray driver, as in
-``voxray up``); Redis, raylet, GCS and the Ray workers are its descendants. Prints one line
-``listening <json>`` once ready actors hold ``--pool`` spare call slots, then serves until SIGTERM.
+The deployment knobs come from ``VOXRAY_*`` environment variables exactly as ``voxray up`` reads
+them (calls per actor, warm pool, max live calls, ...): the harness passes them through the
+environment and sets nothing else, so the Settings defaults are what is measured unless asked
+otherwise. Only what one run needs of its own is set here: port, data dir, public URL, model URL,
+key prefix, fresh secrets. The benchmark tenant gets ``--tenant-calls`` concurrent calls and
+``--isolation``.
 
-    python -m benchmarks.voxray_server --port 8200 --model-url ws://127.0.0.1:8765/v1 --pool 50
+This process is the gateway and the Ray driver, as in ``voxray up``; Redis, raylet, GCS and the
+Ray workers are its descendants. Prints one line ``listening <json>`` once the pool is warm, then
+serves until SIGTERM.
+
+    VOXRAY_CALLS_PER_ACTOR=50 python -m benchmarks.voxray_server --port 8200 \\
+        --model-url ws://127.0.0.1:8765/v1 --data-dir /tmp/vx --tenant-calls 100
 """
 
 from __future__ import annotations
@@ -12,41 +20,71 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import secrets
 import signal
 import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 
-from voxray.logging import configure_logging
-from voxray.settings import load_settings
 from launcher.stack import DEMO_NUMBER, GatewayThread, Stack, demo_tenant
+from voxray.logging import configure_logging
+from voxray.records import Tenant
+from voxray.settings import Settings, load_settings
 from voxray.store import Store
+
+#: Settings fields that describe the deployment's capacity, echoed in the ``listening`` line.
+KNOBS = ("warm_pool_size", "calls_per_actor", "calls_per_core", "max_live_calls", "dedicated_warm",
+         "dedicated_max_calls", "actor_cpus")
+
+
+def bench_tenant(auth_token: str, calls: int, isolation: str | None) -> Tenant:
+    update: dict[str, Any] = {"max_concurrent_calls": max(calls, 1)}
+    if isolation is not None:
+        if "isolation" not in Tenant.model_fields:
+            raise SystemExit("--isolation: this voxray's Tenant has no isolation field")
+        update["isolation"] = isolation
+    return demo_tenant(auth_token).model_copy(update=update)
+
+
+def wait_warm(registry: Any, settings: Settings, timeout_s: float, stopped: threading.Event) -> dict[str, Any]:
+    """Until the pool holds its warm capacity; what it reports. Works with either registry design."""
+    supervisor = getattr(registry, "supervisor", None)
+    if supervisor is not None and hasattr(supervisor, "ensure_warm"):
+        import ray
+
+        status = ray.get(supervisor.ensure_warm.remote(timeout_s), timeout=timeout_s + 30)
+        return dict(status) if isinstance(status, dict) else {"status": str(status)}
+    if hasattr(registry, "spare_slots"):  # one registry per gateway, actors in-process
+        deadline = time.monotonic() + timeout_s
+        while registry.spare_slots() < settings.warm_pool_size and time.monotonic() < deadline \
+                and not stopped.is_set():
+            time.sleep(0.1)
+        return {"spare_slots": registry.spare_slots()}
+    return {}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.voxray_server")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--model-url", required=True)
-    parser.add_argument("--pool", type=int, required=True, help="warm pool size (>= calls)")
-    parser.add_argument("--max-calls", type=int, required=True)
-    parser.add_argument("--calls-per-actor", type=int, default=None, help="default: the settings default")
     parser.add_argument("--data-dir", type=Path, required=True)
+    parser.add_argument("--tenant-calls", type=int, required=True, help="the bench tenant's max_concurrent_calls")
+    parser.add_argument("--isolation", choices=["shared", "dedicated"], default=None,
+                        help="the bench tenant's isolation (default: the Tenant default)")
     parser.add_argument("--log-level", default="warning")
-    parser.add_argument("--freeze-pool", action="store_true",
-                        help="do not refill the warm pool once warm (isolates the media path from actor start-up)")
     parser.add_argument("--warm-timeout", type=float, default=900.0)
     args = parser.parse_args()
 
     public = f"http://127.0.0.1:{args.port}"
     settings = load_settings(
         port=args.port, data_dir=args.data_dir, public_base_url=public, openai_websocket_base_url=args.model_url,
-        warm_pool_size=args.pool, max_live_calls=args.max_calls, stream_token_secret=secrets.token_hex(32),
-        admin_key=secrets.token_urlsafe(24), log_level=args.log_level, key_prefix="vxbench",
-        **({"calls_per_actor": args.calls_per_actor} if args.calls_per_actor else {}),
+        stream_token_secret=secrets.token_hex(32), admin_key=secrets.token_urlsafe(24), log_level=args.log_level,
+        key_prefix="vxbench",
     )
     configure_logging(settings.log_level)
     stack = Stack(settings).start_backends()
@@ -56,7 +94,7 @@ def main() -> int:
     gateway: GatewayThread | None = None
     try:
         auth_token = secrets.token_hex(16)
-        tenant = demo_tenant(auth_token).model_copy(update={"max_concurrent_calls": max(args.max_calls, 1)})
+        tenant = bench_tenant(auth_token, args.tenant_calls, args.isolation)
 
         async def seed() -> None:
             store = Store.from_url(stack.redis_url, settings.key_prefix)
@@ -71,24 +109,15 @@ def main() -> int:
         assert isinstance(app, FastAPI)  # Stack.uvicorn_config() passes the app object, not an import string
         started = time.monotonic()
         gateway = GatewayThread(config).start(timeout_s=args.warm_timeout)
-        # The lifespan's warm_up gives up after 120 s; wait until the warm capacity is really there.
-        registry = app.state.runtime.registry
-        deadline = time.monotonic() + args.warm_timeout
-
-        def warm_slots() -> int:
-            return sum(a.free for a in list(registry._actors))
-
-        while warm_slots() < args.pool and time.monotonic() < deadline and not stopped.is_set():
-            time.sleep(0.1)
-        warm = warm_slots()
-        if args.freeze_pool:
-            registry.pool_size = 0  # refill() then has nothing to add
+        pool = wait_warm(app.state.runtime.registry, settings, args.warm_timeout, stopped)
         info = {"gateway_url": public, "public_base_url": public, "redis_url": stack.redis_url,
                 "key_prefix": settings.key_prefix, "tenant_id": tenant.id, "to_number": DEMO_NUMBER,
-                "auth_token": auth_token, "account_sid": tenant.twilio_account_sid, "warm": warm, "calls_per_actor": getattr(settings, "calls_per_actor", 1),
-                "actors": len(registry._actors),
-                "warm_s": round(time.monotonic() - started, 1), "admin_key": settings.admin_key.get_secret_value()}  # type: ignore[union-attr]
-        print("listening " + json.dumps(info), flush=True)
+                "auth_token": auth_token, "account_sid": tenant.twilio_account_sid,
+                "isolation": getattr(tenant, "isolation", None), "pool": pool,
+                "settings": {k: getattr(settings, k) for k in KNOBS if hasattr(settings, k)},
+                "env": sorted(k for k in os.environ if k.startswith("VOXRAY_")),
+                "warm_s": round(time.monotonic() - started, 1)}
+        print("listening " + json.dumps(info, default=str), flush=True)
         stopped.wait()
     finally:
         if gateway is not None:
