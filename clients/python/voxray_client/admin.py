@@ -43,11 +43,13 @@ class AdminClient(BaseClient):
                                          body=AgentSpec.from_dict(spec))
         return result
 
-    def complete_checklist(self, tenant_id: str, agent: str, number: int, note: str) -> None:
+    def complete_checklist(self, tenant_id: str, agent: str, number: int, note: str) -> int:
+        """Complete every item of the version's launch checklist; returns how many there were."""
         checklist = self.call(admin_get_launch_checklist.sync_detailed, tenant_id, agent, number)
         for item in checklist.items:
             self.call(admin_complete_checklist_item.sync_detailed, tenant_id, agent, number, item.key,
                       body=ChecklistNote(note=note))
+        return len(checklist.items)
 
     def stage(self, tenant_id: str, agent: str, number: int) -> AgentVersion:
         result: AgentVersion = self.call(admin_stage_agent_version.sync_detailed, tenant_id, agent, number)

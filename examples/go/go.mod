@@ -1,0 +1,3 @@
+module voxray.example/examples
+
+go 1.19
