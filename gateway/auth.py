@@ -15,11 +15,13 @@ from typing import Awaitable, Callable, Literal
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
+from gateway.anon_quotas import client_address
 from gateway.browser_sessions import COOKIE, CSRF_HEADER
 from gateway import metrics
 from gateway.errors import ApiError
 from gateway.ratelimit import Bucket
 from gateway.runtime import Runtime, runtime
+from governance.policy import Approver
 from voxray.keys import AdminRole, KeyKind, Scope, digest, parse
 
 tenant_bearer = HTTPBearer(auto_error=False, scheme_name="TenantKey",
@@ -47,15 +49,28 @@ class AdminPrincipal:
     role: AdminRole
     via: Literal["key", "session"]
     owner: str | None = None
+    # F4: whether the key's person is vouched for, and who issued the key and its issuers.
+    vouched: bool = False
+    issuer_chain: frozenset[str] = frozenset()
 
     @property
     def actor(self) -> str:
         """How audit records and the two-person rule name who did something: the person."""
         return f"admin:{self.owner}" if self.owner else f"admin-key:{self.key_id}"
 
+    @property
+    def is_bootstrap(self) -> bool:
+        return self.key_id == BOOTSTRAP_KEY_ID
+
+    def approver(self) -> "Approver":
+        return Approver(actor=self.actor, bootstrap=self.is_bootstrap, vouched=self.vouched,
+                        issuer_chain=self.issuer_chain)
+
 
 def client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    """The client's rate-limit identity: its address as uvicorn resolved it (X-Forwarded-For
+    only from VOXRAY_FORWARDED_ALLOW_IPS), IPv6 by its /64 (gateway/anon_quotas.py)."""
+    return client_address(request)
 
 
 async def charge(request: Request, rt: Runtime, buckets: list[Bucket]) -> None:
@@ -91,7 +106,7 @@ async def admin_from_key(rt: Runtime, given: str) -> AdminPrincipal | None:
     record = await rt.keys.verify(given)
     if record is None or record.kind is not KeyKind.ADMIN or record.role is None:
         return None
-    return AdminPrincipal(record.id, record.role, "key", record.owner)
+    return AdminPrincipal(record.id, record.role, "key", record.owner, record.vouched, frozenset(record.issuer_chain))
 
 
 def require_tenant(scope: Scope) -> Callable[..., Awaitable[TenantPrincipal]]:
@@ -158,6 +173,7 @@ async def _admin_from_session(request: Request, rt: Runtime, cookie: str) -> Adm
     if session is None:
         raise await _unauthenticated(request, rt, "session_expired", "The session has expired or was closed")
     owner: str | None = None
+    vouched, chain = False, frozenset[str]()
     if session.key_id == BOOTSTRAP_KEY_ID:
         if session.bootstrap_digest != bootstrap_digest(rt):
             raise await _unauthenticated(request, rt, "session_expired", "The bootstrap key has changed")
@@ -165,10 +181,10 @@ async def _admin_from_session(request: Request, rt: Runtime, cookie: str) -> Adm
         record = await rt.keys.get(session.key_id)
         if record is None or not record.active:  # revoking a key ends its sessions
             raise await _unauthenticated(request, rt, "session_expired", "The key behind this session was revoked")
-        owner = record.owner
+        owner, vouched, chain = record.owner, record.vouched, frozenset(record.issuer_chain)
     if request.method not in _SAFE and not session.csrf_ok(request.headers.get(CSRF_HEADER)):
         raise ApiError(403, "csrf_failed", "X-CSRF-Token is missing or wrong for this session")
-    return AdminPrincipal(session.key_id, session.role, "session", owner)
+    return AdminPrincipal(session.key_id, session.role, "session", owner, vouched, chain)
 
 
 async def require_anonymous_quota(request: Request, rt: Runtime = Depends(runtime)) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import math
 from dataclasses import dataclass
 from typing import AsyncIterator, Callable, Generic, TypeVar
 
@@ -61,7 +62,14 @@ def encode_cursor(position: tuple[float, str], filters: dict[str, object]) -> st
 def decode_cursor(cursor: str, filters: dict[str, object]) -> tuple[float, str]:
     try:
         data = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        position = (float(data["s"]), str(data["id"]))
+        score, item_id = data["s"], data["id"]
+        # Only what encode_cursor writes: a finite number (a nan or inf score would reach Redis
+        # as a range bound and fail there: F13) and a short string id.
+        if isinstance(score, bool) or not isinstance(score, (int, float)) or not math.isfinite(score):
+            raise ValueError("cursor score")
+        if not isinstance(item_id, str) or len(item_id) > 128:
+            raise ValueError("cursor id")
+        position = (float(score), item_id)
         same_filters = data["f"] == filters_digest(filters)
     except (ValueError, KeyError, TypeError, orjson.JSONDecodeError):
         raise ApiError(400, "cursor_invalid", "The cursor is malformed") from None

@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from governance.models import AgentVersion
+from voxray.endpoint_urls import UrlRejected, check_endpoint_url
 from voxray.records import AgentConfig, ToolSpec
 
 
@@ -59,3 +60,18 @@ def _tool(tool: dict[str, Any], base: dict[str, ToolSpec]) -> ToolSpec | None:
         return ToolSpec.model_validate(known.model_dump() | contract)
     except ValidationError:
         return None
+
+
+def check_spec_tools(tools: list[dict[str, Any]], *, allow_http: bool, allow_private: bool) -> None:
+    """Every endpoint a version's tools name must pass the same policy as the tenant's runtime
+    config tools (https, public host), when the version is saved (F12). Raises UrlRejected."""
+    for tool in tools:
+        if "endpoint" not in tool:
+            continue  # takes the tenant's tool of the same name, which was checked when saved
+        endpoint = tool["endpoint"]
+        if not isinstance(endpoint, str):
+            raise UrlRejected(f"tool {tool.get('name')!r}: endpoint must be a string")
+        try:
+            check_endpoint_url(endpoint, allow_http=allow_http, allow_private=allow_private)
+        except UrlRejected as exc:
+            raise UrlRejected(f"tool {tool.get('name')!r}: {exc}") from None

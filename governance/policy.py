@@ -8,6 +8,7 @@ calls these; the gateway maps ``GovernanceError.code`` to problem+json.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from enum import StrEnum
@@ -76,6 +77,42 @@ class ApprovalRequired(GovernanceError):
 
 class SelfApprovalForbidden(GovernanceError):
     code = "self_approval_forbidden"
+
+
+class ApproverNotVouched(SelfApprovalForbidden):
+    """The approving credential does not establish a person (the bootstrap key, or a key whose
+    owner nobody else vouched for)."""
+
+    code = "approver_not_vouched"
+
+
+BOOTSTRAP_ACTOR = "admin-key:bootstrap"
+
+
+@dataclass(frozen=True)
+class Approver:
+    """Who asks to approve, as authenticated (F4): the person, and how the key came to be."""
+
+    actor: str
+    bootstrap: bool
+    vouched: bool
+    issuer_chain: frozenset[str]
+
+
+def check_approver(version: "AgentVersion", approver: Approver) -> None:
+    """The two-person rule over authenticated people: the bootstrap key never approves, nor a key
+    whose person is not vouched for, nor the version's author, nor a key its author issued
+    (directly or through keys issued with keys it issued: the issuer saw every such secret)."""
+    if approver.bootstrap or approver.actor == BOOTSTRAP_ACTOR:
+        raise SelfApprovalForbidden("the bootstrap key may author versions but never approve them")
+    if not approver.vouched:
+        raise ApproverNotVouched("this key's person is not vouched for: an admin other than its owner must issue it")
+    authors = version.authors
+    if approver.actor in authors:
+        raise SelfApprovalForbidden(f"{approver.actor} wrote or staged v{version.number}; another admin must approve")
+    minted_by = sorted(authors & approver.issuer_chain)
+    if minted_by:
+        raise SelfApprovalForbidden(f"this key was issued by {minted_by[0]}, an author of v{version.number}")
 
 
 class ChecklistIncomplete(GovernanceError):
@@ -208,6 +245,8 @@ def approve(
     _next(VERSION_TRANSITIONS, "version", version.state, VersionAction.APPROVE)
     if (checklist.tenant_id, checklist.agent, checklist.version) != (version.tenant_id, version.agent, version.number):
         raise ChecklistMismatch(f"checklist is for {checklist.agent} v{checklist.version}, not v{version.number}")
+    if two_person_rule and approver == BOOTSTRAP_ACTOR:
+        raise SelfApprovalForbidden("the bootstrap key may author versions but never approve them")
     if two_person_rule and approver in version.authors:
         raise SelfApprovalForbidden(f"{approver} wrote or staged v{version.number}; another admin must approve")
     if not checklist.complete:

@@ -55,6 +55,13 @@ class ApiKey(BaseModel):
     # Admin keys: the person the key belongs to. Approvals compare people, not keys, so one
     # admin holding two keys is still one person under the two-person rule.
     owner: str | None = None
+    # Admin keys (F4): whether ``owner`` is vouched for, i.e. the key was issued by a vouched
+    # admin (or by the bootstrap key for the first admin), and the people who issued it and its
+    # issuers up to the bootstrap key: any of them held the secret once, so none of their
+    # versions may be approved with it. Keys from before this rule are not vouched.
+    vouched: bool = False
+    issued_by_key: str | None = None
+    issuer_chain: list[str] = Field(default_factory=list)
     prefix: str
     created_at: datetime = Field(default_factory=utcnow)
     created_by: str | None = None
@@ -99,17 +106,26 @@ class KeyStore:
 
     async def create(self, kind: KeyKind, *, name: str = "", tenant_id: str | None = None,
                      scopes: list[Scope] | None = None, role: AdminRole | None = None,
-                     owner: str | None = None, created_by: str | None = None) -> tuple[ApiKey, str]:
+                     owner: str | None = None, created_by: str | None = None, vouched: bool = False,
+                     issued_by_key: str | None = None, issuer_chain: list[str] | None = None) -> tuple[ApiKey, str]:
         """Store a new key; returns its record and the secret key (shown once, never stored)."""
         key_id, secret = mint(kind)
         record = ApiKey(id=key_id, kind=kind, name=name, tenant_id=tenant_id, role=role, owner=owner,
                         scopes=sorted(scopes if scopes is not None else ALL_SCOPES) if kind is KeyKind.TENANT else [],
-                        prefix=secret[:16], created_by=created_by, hash=digest(secret))
+                        prefix=secret[:16], created_by=created_by, hash=digest(secret), vouched=vouched,
+                        issued_by_key=issued_by_key, issuer_chain=issuer_chain or [])
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.set(self._key(key_id), record.model_dump_json())
             pipe.sadd(self._index(kind, tenant_id), key_id)
             await pipe.execute()
         return record, secret
+
+    async def claim_first_admin(self, owner: str) -> bool:
+        """Whether ``owner`` is the deployment's first admin (the first to claim it is, for good)."""
+        key = f"{self.p}:first_admin"
+        await self.redis.set(key, owner, nx=True)
+        current = await self.redis.get(key)
+        return (current.decode() if isinstance(current, bytes) else current) == owner
 
     async def get(self, key_id: str) -> ApiKey | None:
         raw, used = await self.redis.mget([self._key(key_id), self._used(key_id)])

@@ -72,22 +72,38 @@ class Approved(BaseModel):
     api_key: NewKey
 
 
+# Store a new request unless ARGV[3] are already pending. KEYS: record, all (zset), pending (zset).
+_ADD = """
+if redis.call('ZCARD', KEYS[3]) >= tonumber(ARGV[3]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[1])
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[4])
+redis.call('ZADD', KEYS[3], ARGV[2], ARGV[4])
+return 1
+"""
+
+
 class AccessRequestStore:
+    """Requests by id, indexed newest first overall and per state, so a page is read by its own
+    range (never by loading them all), and the undecided ones are capped (F6)."""
+
     def __init__(self, redis: aioredis.Redis, prefix: str) -> None:
         self.redis, self.p = redis, prefix
+        self._add = redis.register_script(_ADD)
 
-    async def add(self, request: AccessRequest) -> None:
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.set(f"{self.p}:accessreq:{request.id}", request.model_dump_json())
-            pipe.zadd(f"{self.p}:accessreqs", {request.id: request.created_at.timestamp()})
-            await pipe.execute()
+    def _index(self, state: AccessState | None) -> str:
+        return f"{self.p}:accessreqs" if state is None else f"{self.p}:accessreqs:{state.value}"
+
+    async def add(self, request: AccessRequest, max_pending: int) -> bool:
+        """Store the request; False when ``max_pending`` requests already await a decision."""
+        added = await self._add(keys=[f"{self.p}:accessreq:{request.id}", self._index(None),
+                                      self._index(AccessState.PENDING)],
+                                args=[request.model_dump_json(), request.created_at.timestamp(), max_pending,
+                                      request.id])
+        return bool(added)
 
     async def get(self, request_id: str) -> AccessRequest | None:
         raw = await self.redis.get(f"{self.p}:accessreq:{request_id}") if len(request_id) <= 64 else None
         return AccessRequest.model_validate_json(raw) if raw else None
-
-    async def save(self, request: AccessRequest) -> None:
-        await self.redis.set(f"{self.p}:accessreq:{request.id}", request.model_dump_json())
 
     async def claim(self, request_id: str) -> None:
         """Take the right to decide a request; exactly one concurrent decider gets it."""
@@ -99,20 +115,18 @@ class AccessRequestStore:
 
     async def decide(self, request: AccessRequest, **changes: object) -> AccessRequest:
         decided = request.model_copy(update={**changes, "decided_at": utcnow()})
-        await self.save(decided)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.set(f"{self.p}:accessreq:{request.id}", decided.model_dump_json())
+            pipe.zrem(self._index(AccessState.PENDING), request.id)
+            pipe.zadd(self._index(decided.state), {request.id: request.created_at.timestamp()})
+            await pipe.execute()
         return decided
 
     async def page(self, state: AccessState | None, offset: int, limit: int) -> tuple[list[AccessRequest], bool]:
-        members: list[bytes] = await self.redis.zrevrange(f"{self.p}:accessreqs", 0, -1)  # type: ignore[assignment]
-        ids = [m.decode() for m in members]
-        found: list[AccessRequest] = []
-        for rid in ids:
-            item = await self.get(rid)
-            if item is not None and (state is None or item.state == state):
-                found.append(item)
-            if len(found) > offset + limit:
-                break
-        return found[offset:offset + limit], len(found) > offset + limit
+        members: list[bytes] = await self.redis.zrevrange(self._index(state), offset, offset + limit)  # type: ignore[assignment]
+        ids = [m.decode() if isinstance(m, bytes) else m for m in members]
+        raws = await self.redis.mget([f"{self.p}:accessreq:{i}" for i in ids[:limit]]) if ids else []
+        return [AccessRequest.model_validate_json(r) for r in raws if r], len(ids) > limit
 
 
 def _store(rt: Runtime) -> AccessRequestStore:
@@ -123,10 +137,13 @@ def _store(rt: Runtime) -> AccessRequestStore:
              operation_id="create_access_request", response_model=AccessRequest,
              dependencies=[Depends(require_anonymous_quota)],
              responses={413: {"description": "Body too large"}, 415: {"description": "Not JSON"},
-                        422: {"description": "Invalid fields"}, 429: {"description": "Rate limited"}})
+                        422: {"description": "Invalid fields"}, 429: {"description": "Rate limited"},
+                        503: {"description": "Too many requests await a decision"}})
 async def create_access_request(body: AccessRequestIn, rt: Runtime = Depends(runtime)) -> AccessRequest:
     request = AccessRequest(**body.model_dump(), id=f"ar_{secrets.token_hex(8)}", created_at=utcnow())
-    await _store(rt).add(request)
+    if not await _store(rt).add(request, rt.settings.access_requests_max_pending):
+        raise ApiError(503, "access_requests_full", "Too many access requests await a decision; try again later",
+                       retryable=True)
     return request
 
 

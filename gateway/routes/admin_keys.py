@@ -27,8 +27,22 @@ class AdminKeyCreate(Strict):
              operation_id="admin_create_admin_key", response_model=NewKey, responses=PROBLEMS)
 async def create_admin_key(body: AdminKeyCreate, who: AdminPrincipal = Depends(require_admin()),
                            rt: Runtime = Depends(runtime)) -> NewKey:
-    record, secret = await rt.keys.create(KeyKind.ADMIN, name=body.name, role=body.role, owner=str(body.owner).lower(),
-                                          created_by=who.actor)
+    """Who may vouch for whom (F4): a vouched admin vouches for the owner of every key it issues;
+    the bootstrap key issues admin keys only for the first admin (the first owner it names)."""
+    owner = str(body.owner).lower()
+    if who.is_bootstrap:
+        vouched = body.role == "admin" and await rt.keys.claim_first_admin(owner)
+        if body.role == "admin" and not vouched:
+            raise ApiError(403, "bootstrap_first_admin_only",
+                           "The bootstrap key issues admin keys only for the first admin",
+                           "Ask an admin to issue this key: the issuer vouches for its owner")
+        chain: list[str] = []
+    else:
+        vouched = who.vouched
+        chain = sorted(who.issuer_chain | {who.actor})
+    record, secret = await rt.keys.create(KeyKind.ADMIN, name=body.name, role=body.role, owner=owner,
+                                          created_by=who.actor, vouched=vouched, issued_by_key=who.key_id,
+                                          issuer_chain=chain)
     return NewKey(**key_out(record).model_dump(), key=secret)
 
 

@@ -6,9 +6,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request
-from fastapi.openapi.docs import get_swagger_ui_html
+import fastapi_offline
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
+from gateway.errors import ApiError
 from gateway.openapi_scopes import is_admin, is_public, scoped
 
 router = APIRouter(include_in_schema=False)
@@ -31,9 +32,49 @@ async def admin_document(request: Request) -> JSONResponse:
     return JSONResponse(scoped(_full(request), is_admin, "voxray admin API"))
 
 
+# Swagger UI (F11): its assets are served from this origin (the files the fastapi-offline package
+# ships), the page has no inline script, and a CSP lets it load nothing from elsewhere: the
+# admin cookie's origin never runs a CDN's code.
+SWAGGER_DIR = Path(fastapi_offline.__file__).resolve().parent / "static"
+_SWAGGER_FILES = {"swagger-ui-bundle.js": "text/javascript; charset=utf-8", "swagger-ui.css": "text/css; charset=utf-8"}
+SWAGGER_CSP = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+               "connect-src 'self'; font-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'")
+_SWAGGER_HEADERS = {"Content-Security-Policy": SWAGGER_CSP, "X-Content-Type-Options": "nosniff",
+                    "Referrer-Policy": "no-referrer", "Cache-Control": "no-cache"}
+_SWAGGER_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<link rel="stylesheet" href="/swagger-ui/assets/swagger-ui.css"></head>
+<body><div id="swagger-ui" data-openapi-url="{url}"></div>
+<script src="/swagger-ui/assets/swagger-ui-bundle.js"></script>
+<script src="/swagger-ui/assets/init.js"></script></body></html>
+"""
+_SWAGGER_INIT = """(function () {
+  var root = document.getElementById("swagger-ui");
+  window.ui = SwaggerUIBundle({url: root.getAttribute("data-openapi-url"), dom_id: "#swagger-ui",
+    layout: "BaseLayout", deepLinking: true, showExtensions: true, showCommonExtensions: true,
+    presets: [SwaggerUIBundle.presets.apis, SwaggerUIBundle.SwaggerUIStandalonePreset]});
+})();
+"""
+
+
 @router.get("/swagger-ui")
 async def swagger_ui(doc: Literal["public", "admin", "full"] = Query("full")) -> HTMLResponse:
-    return get_swagger_ui_html(openapi_url=DOCUMENTS[doc], title=f"voxray API ({doc})")
+    return HTMLResponse(_SWAGGER_PAGE.format(title=f"voxray API ({doc})", url=DOCUMENTS[doc]),
+                        headers=_SWAGGER_HEADERS)
+
+
+@router.get("/swagger-ui/assets/init.js")
+async def swagger_init() -> Response:
+    return Response(_SWAGGER_INIT, media_type="text/javascript; charset=utf-8", headers=_SWAGGER_HEADERS)
+
+
+@router.get("/swagger-ui/assets/{name}")
+async def swagger_asset(name: str) -> Response:
+    media_type = _SWAGGER_FILES.get(name)
+    if media_type is None:
+        raise ApiError(404, "not_found", "No such asset")
+    return Response((SWAGGER_DIR / name).read_bytes(), media_type=media_type,
+                    headers={**_SWAGGER_HEADERS, "Cache-Control": "public, max-age=86400"})
 
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
