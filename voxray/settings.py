@@ -98,6 +98,16 @@ class Settings(BaseSettings):
     anon_burst: int = Field(default=10, ge=1)
     auth_fail_per_s: float = Field(default=2.0, gt=0)
     auth_fail_burst: int = Field(default=30, ge=1)
+    # Anonymous surfaces (F6; gateway/anon_quotas.py): Twilio webhooks per called number,
+    # media websocket connects per client address (IPv6 per /64) and for the whole deployment,
+    # and how many undecided access requests are kept.
+    twilio_webhook_per_s: float = Field(default=20.0, gt=0)
+    twilio_webhook_burst: int = Field(default=200, ge=1)
+    media_connect_per_s: float = Field(default=10.0, gt=0)
+    media_connect_burst: int = Field(default=100, ge=1)
+    media_connect_global_per_s: float = Field(default=200.0, gt=0)
+    media_connect_global_burst: int = Field(default=2000, ge=1)
+    access_requests_max_pending: int = Field(default=1000, ge=1)
     # JSON API bodies larger than this get 413.
     api_max_body_bytes: int = Field(default=256 * 1024, ge=1024)
     idempotency_ttl_s: int = Field(default=24 * 3600, ge=60)

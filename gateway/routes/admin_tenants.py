@@ -114,6 +114,8 @@ class KeyOut(BaseModel):
     scopes: list[Scope]
     role: Literal["admin", "operator"] | None
     owner: str | None = None
+    vouched: bool = Field(default=False, description="Admin keys: whether an admin other than the key's "
+                                                     "owner vouched for its person (needed to approve versions)")
     prefix: str = Field(description="The key's first characters, to recognise it without its secret")
     created_at: datetime
     created_by: str | None

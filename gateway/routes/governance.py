@@ -22,10 +22,12 @@ from gateway.pagination import Page, PageRequest, decode_cursor, page_params, pa
 from gateway.runtime import Runtime, runtime
 from gateway.schemas import Strict
 from governance import policy as gp
+from governance.agent_config import check_spec_tools
 from governance.client import GovernanceClient
 from governance.errors import GovernanceUnavailable, InvalidRecord, NotFound
 from governance.models import AgentSpec, AgentVersion, LaunchChecklist, RolloutPolicy, SweepReport, VadConfig
 from governance.store import AuditEntry
+from voxray.endpoint_urls import UrlRejected
 from voxray.records import utcnow
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin-governance"])
@@ -145,8 +147,18 @@ VERSIONS = "/tenants/{tenant_id}/agents/{agent}/versions"
              operation_id="admin_create_agent_version", responses=PROBLEMS)
 async def create_version(agent: AgentName, spec: AgentSpec, tenant_id: str = Depends(existing_tenant),
                          who: AdminPrincipal = Depends(WRITE),
-                         gov: GovernanceClient = Depends(governance)) -> AgentVersion:
+                         gov: GovernanceClient = Depends(governance), rt: Runtime = Depends(runtime)) -> AgentVersion:
+    _check_tools(rt, spec)
     return await gov.create_version(tenant_id, agent, spec, actor=who.actor)
+
+
+def _check_tools(rt: Runtime, spec: AgentSpec) -> None:
+    """Tool endpoints pass the endpoint policy when a version is saved (F12)."""
+    s = rt.settings
+    try:
+        check_spec_tools(spec.tools, allow_http=s.webhook_allow_http, allow_private=s.webhook_allow_private_hosts)
+    except UrlRejected as exc:
+        raise ApiError(422, "tool_endpoint_rejected", "A tool endpoint may not be used", str(exc)) from None
 
 
 @router.get(VERSIONS, summary="List an agent's versions", response_model=list[AgentVersion],
@@ -167,13 +179,14 @@ async def get_version(agent: AgentName, number: VersionNo, tenant_id: TenantId, 
 @router.patch(VERSIONS + "/{number}", summary="Edit a draft version (frozen once staged: 409)",
               response_model=AgentVersion, operation_id="admin_edit_agent_version", responses=PROBLEMS)
 async def edit_version(agent: AgentName, number: VersionNo, patch: AgentSpecPatch, tenant_id: TenantId,
-                       who: AdminPrincipal = Depends(WRITE),
-                       gov: GovernanceClient = Depends(governance)) -> AgentVersion:
+                       who: AdminPrincipal = Depends(WRITE), gov: GovernanceClient = Depends(governance),
+                       rt: Runtime = Depends(runtime)) -> AgentVersion:
     current = await gov.get_version(tenant_id, agent, number)
     try:
         spec = AgentSpec.model_validate(current.spec.model_dump() | patch.model_dump(exclude_unset=True))
     except ValidationError as exc:
         raise ApiError(422, "validation_failed", "The edited spec is not valid", str(exc)) from None
+    _check_tools(rt, spec)
     return await gov.edit_version(tenant_id, agent, number, spec, actor=who.actor)
 
 
@@ -191,6 +204,7 @@ async def stage_version(agent: AgentName, number: VersionNo, tenant_id: TenantId
 async def approve_version(agent: AgentName, number: VersionNo, tenant_id: TenantId,
                           who: AdminPrincipal = Depends(WRITE),
                           gov: GovernanceClient = Depends(governance)) -> AgentVersion:
+    gp.check_approver(await gov.get_version(tenant_id, agent, number), who.approver())  # F4: people, not strings
     return await gov.approve_version(tenant_id, agent, number, actor=who.actor)
 
 

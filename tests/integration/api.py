@@ -56,8 +56,26 @@ async def create_tenant(http: httpx.AsyncClient, scopes: list[str] | None = None
                      account_sid=body["twilio_account_sid"], auth_token=body["twilio_auth_token"])
 
 
-async def create_admin_key(http: httpx.AsyncClient, role: str, owner: str | None = None) -> tuple[str, str]:
+ROOT_OWNER = "root@example.com"  # the first admin: the only person the bootstrap key vouches for
+_root_keys: dict[str, str] = {}
+
+
+async def root_admin(http: httpx.AsyncClient) -> dict[str, str]:
+    """The first admin's key (issued by the bootstrap key once per gateway URL's Redis)."""
+    base = str(http.base_url)
+    if base not in _root_keys:
+        r = await http.post("/api/v1/admin/admin-keys", json={"name": "root", "role": "admin", "owner": ROOT_OWNER},
+                            headers=ADMIN)
+        assert r.status_code == 201, r.text
+        _root_keys[base] = r.json()["key"]
+    return bearer(_root_keys[base])
+
+
+async def create_admin_key(http: httpx.AsyncClient, role: str, owner: str | None = None,
+                           issuer: dict[str, str] | None = None) -> tuple[str, str]:
+    """A key for ``owner`` issued (and so vouched for) by the first admin, or by ``issuer``."""
     owner = owner or f"{role}-{secrets.token_hex(4)}@example.com"  # a different person each time
-    r = await http.post("/api/v1/admin/admin-keys", json={"name": role, "role": role, "owner": owner}, headers=ADMIN)
+    r = await http.post("/api/v1/admin/admin-keys", json={"name": role, "role": role, "owner": owner},
+                        headers=issuer or await root_admin(http))
     assert r.status_code == 201, r.text
     return r.json()["id"], r.json()["key"]
