@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, SecretStr
 
+from actors.model_recovery import RecoveryPolicy
 from voxray.records import AgentConfig, TelephonyConfig
 
 
@@ -29,6 +30,8 @@ class CallSetup(BaseModel):
     # Tool requests are signed with the tenant's secret (Standard Webhooks, ``whsec_...``).
     tool_signing_secret: SecretStr | None = None
     tool_allow_private_hosts: bool = False
+    # Model-stream recovery: reconnect budget, renewal before the provider's session limit.
+    model_recovery: RecoveryPolicy = Field(default_factory=RecoveryPolicy)
 
 
 def session_config(agent: AgentConfig, tools: list[dict[str, Any]] | None = None) -> dict[str, object]:

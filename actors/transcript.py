@@ -24,6 +24,8 @@ class TranscriptBook:
         self._caller: dict[str, _Pending] = {}
         self._agent: dict[str, _Pending] = {}
         self._written: set[str] = set()  # agent items already recorded: late events can't revive them
+        # Finished text turns in arrival order, keyed by item: what a new model session is told.
+        self._history: dict[str, tuple[str, str]] = {}
 
     def _agent_item(self, item_id: str) -> _Pending | None:
         if item_id in self._written:
@@ -41,6 +43,8 @@ class TranscriptBook:
         p = self._caller.pop(item_id, None)
         if p is None:
             return None
+        if text:
+            self._history.setdefault(item_id, ("user", text))
         return TranscriptSegment(speaker=Speaker.CALLER, text=text, start_ms=p.start_ms, end_ms=p.end_ms, item_id=item_id)
 
     def take_caller(self) -> list[TranscriptSegment]:
@@ -61,6 +65,8 @@ class TranscriptBook:
     def agent_text_done(self, item_id: str, transcript: str) -> None:
         if (p := self._agent_item(item_id)) is not None:
             p.final_text = transcript
+            if transcript:
+                self._history.setdefault(item_id, ("assistant", transcript))
 
     def agent_generated(self, item_id: str) -> None:
         if item_id in self._agent:
@@ -75,6 +81,10 @@ class TranscriptBook:
         end = p.end_ms if heard_end_ms is None else p.start_ms + heard_end_ms
         return TranscriptSegment(speaker=Speaker.AGENT, text=text or None, start_ms=p.start_ms, end_ms=end,
                                  item_id=item_id, interrupted=interrupted)
+
+    def history(self) -> list[tuple[str, str]]:
+        """The finished turns so far as (role, text), roles ``user``/``assistant``, in order."""
+        return list(self._history.values())
 
     def agent_items(self) -> list[str]:
         return list(self._agent)

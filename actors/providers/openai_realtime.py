@@ -4,21 +4,26 @@ The same class reaches api.openai.com or the local realtime server: only
 ``websocket_base_url`` differs (PROTOCOLS §E.2). Events are our typed GA events, sent with
 ``send_raw`` and read with ``recv_bytes`` so the SDK's per-event transform stays off the
 audio path.
+
+A closed socket surfaces as ``ModelStreamClosed`` with its close code; reconnecting and
+restoring the session is ``recovering.RecoveringStream``'s job, not the SDK's (its opt-in
+reconnect opens an empty session: facts §4).
 """
 
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import Any, Sequence
 
 import orjson
 import structlog
 from openai import AsyncOpenAI, OpenAIError
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
 
 from actors.providers.base import ModelStreamClosed
 from pipelines.realtime_events import (
     ClientEvent,
+    ItemCreate,
     RealtimeProtocolError,
     ServerEvent,
     SessionUpdate,
@@ -49,12 +54,22 @@ class OpenAIRealtimeStream:
         self._conn: Any = None
         self._odd_events: set[str] = set()
         self.session_id: str | None = None
+        self.expires_at: float | None = None  # epoch seconds, from session.created
 
-    async def connect(self, session: dict[str, Any]) -> None:
+    async def connect(self, session: dict[str, Any], history: Sequence[dict[str, Any]] = ()) -> None:
+        """Open a session: restored conversation items first (a new session after a loss), then
+        the session settings. Items go first so a model that speaks on ``session.update`` (the
+        local server's greeting) sees a conversation already under way."""
+        self.session_id = self.expires_at = None
         try:
             self._conn = await self._client.realtime.connect(model=self._model, extra_query=self._extra_query).enter()
-        except (OpenAIError, OSError, ConnectionClosed) as exc:
+        except InvalidStatus as exc:
+            status = exc.response.status_code
+            raise ModelStreamClosed(f"connect_failed: HTTP {status}", http_status=status) from exc
+        except (OpenAIError, OSError, WebSocketException) as exc:
             raise ModelStreamClosed(f"connect_failed: {type(exc).__name__}: {exc}") from exc
+        for item in history:
+            await self.send(ItemCreate(item=item))
         await self.send(SessionUpdate(session=session))
 
     async def send(self, event: ClientEvent) -> None:
@@ -69,7 +84,10 @@ class OpenAIRealtimeStream:
             raise ModelStreamClosed("not_connected")
         try:
             await self._conn.send_raw(text)
-        except (ConnectionClosed, OpenAIError, OSError) as exc:
+        except ConnectionClosed as exc:
+            code = exc.rcvd.code if exc.rcvd else 1006
+            raise ModelStreamClosed(f"send_failed: {exc}", code=code) from exc
+        except (OpenAIError, OSError) as exc:
             raise ModelStreamClosed(f"send_failed: {exc}") from exc
 
     async def recv(self) -> ServerEvent | UnknownServerEvent:
@@ -80,7 +98,7 @@ class OpenAIRealtimeStream:
         except ConnectionClosed as exc:
             code = exc.rcvd.code if exc.rcvd else 1006
             reason = exc.rcvd.reason if exc.rcvd else "no close frame"
-            raise ModelStreamClosed(f"closed {code}: {reason}") from exc
+            raise ModelStreamClosed(f"closed {code}: {reason}", code=code) from exc
         except (OpenAIError, OSError) as exc:
             raise ModelStreamClosed(f"recv_failed: {exc}") from exc
         try:
@@ -96,6 +114,8 @@ class OpenAIRealtimeStream:
             return UnknownServerEvent(type=kind)
         if event.type == "session.created":
             self.session_id = str(event.session.get("id"))  # type: ignore[union-attr]
+            expires = event.session.get("expires_at")  # type: ignore[union-attr]
+            self.expires_at = float(expires) if isinstance(expires, (int, float)) and expires > 0 else None
         return event
 
     async def close(self) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from .faults import FaultError, Faults
 from .script import DEFAULT_SCRIPT_DIR, ScriptError
 from .server import RealtimeServerConfig, serve
 
@@ -30,11 +31,27 @@ def _parse(argv: list[str] | None) -> RealtimeServerConfig:
     parser.add_argument("--voice", default="marin")
     parser.add_argument("--record-timing", action="store_true",
                         help="keep per-session append/delta times for benchmarks (GET /local/sessions/ID/timing)")
+    faults = parser.add_argument_group("fault knobs (also at runtime: GET /local/faults?model=M&knob=value)")
+    faults.add_argument("--drop-after-s", type=float, default=None, help="drop sessions this long after they open")
+    faults.add_argument("--drop-sessions", type=int, default=-1,
+                        help="how many sessions --drop-after-s drops (-1: every one)")
+    faults.add_argument("--drop-code", type=int, default=1006, help="1006: cut with no close frame; else close code")
+    faults.add_argument("--refuse-next", type=int, default=0, help="answer the next K connects with 503")
+    faults.add_argument("--connect-delay-ms", type=int, default=0, help="hold each websocket handshake this long")
+    faults.add_argument("--delay-ms", type=int, default=0, help="add this to every response's think time")
+    faults.add_argument("--session-ttl-s", type=float, default=None,
+                        help="maximum session duration (default 3600); at it: session_expired, close 1001")
     args = parser.parse_args(argv)
     try:
+        knobs = Faults(drop_after_s=args.drop_after_s, drop_sessions=args.drop_sessions if args.drop_after_s else 0,
+                       drop_code=args.drop_code, refuse_next=args.refuse_next, connect_delay_ms=args.connect_delay_ms,
+                       delay_ms=args.delay_ms, session_ttl_s=args.session_ttl_s).check()
         return RealtimeServerConfig(host=args.host, port=args.port, api_key=args.api_key, script_dir=args.script_dir,
                                     default_script=args.script, think_ms=args.think_ms, pace=args.pace,
-                                    voice=args.voice, record_timing=args.record_timing)
+                                    voice=args.voice, record_timing=args.record_timing, faults=knobs)
+    except FaultError as exc:
+        parser.error(str(exc))
+        raise  # unreachable: parser.error exits
     except ValidationError as exc:
         parser.error(str(exc))
         raise  # unreachable: parser.error exits

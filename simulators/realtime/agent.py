@@ -50,6 +50,8 @@ class Agent(Protocol):
 
     def reply(self, heard_ms: int) -> Action: ...
 
+    def resume(self, said: int) -> None: ...
+
 
 _ROTATING = (
     "Thank you. I heard about {s} seconds of speech. I am a local test agent and cannot understand words.",
@@ -68,6 +70,10 @@ class HonestAgent:
 
     def greeting(self) -> Say | None:
         return None
+
+    def resume(self, said: int) -> None:
+        """A restored conversation in which the agent already spoke ``said`` times."""
+        self._turns = max(self._turns, said)
 
     def next_heard(self) -> str | None:
         return None
@@ -97,6 +103,14 @@ class ScriptedAgent:
 
     def greeting(self) -> Say | None:
         return Say(self._script.greeting) if self._script.greeting else None
+
+    def resume(self, said: int) -> None:
+        """Skip the turns a restored conversation already holds: each assistant message after the
+        greeting answered one turn (a heuristic: lines said on request count too)."""
+        for _ in range(said - (1 if self._script.greeting else 0)):
+            if self._turns:
+                self._turns.popleft()
+        self._fallback.resume(said)
 
     def next_heard(self) -> str | None:
         """The caller's words the script states for the turn about to be answered."""

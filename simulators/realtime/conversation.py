@@ -26,6 +26,10 @@ class Conversation:
     def last(self) -> dict[str, Any] | None:
         return None if self._last is None else self._items[self._last]
 
+    def assistant_messages(self) -> int:
+        """How many assistant messages the conversation holds (restored ones included)."""
+        return sum(1 for i in self._items.values() if i.get("type") == "message" and i.get("role") == "assistant")
+
     def set_audio_ms(self, item_id: str, ms: float) -> None:
         self._audio_ms[item_id] = ms
 

@@ -8,6 +8,7 @@ the session returns. HTTP routes (served from ``process_request``, before any up
 - ``GET /local/sessions/{session_id}/events`` -> JSON list of the client events received
 - ``GET /local/sessions/{session_id}/timing`` -> append receive and audio delta send times
   (``timing.py``; only with ``record_timing``, else 404)
+- ``GET /local/faults[?model=M][&knob=value...]`` -> read or change the fault knobs (``faults.py``)
 - ``GET /v1/realtime?model=M[&script=NAME]`` -> the Realtime websocket (``Authorization: Bearer``)
 """
 
@@ -38,6 +39,7 @@ from . import voice
 from .agent import Agent, HonestAgent, ScriptedAgent
 from .eventlog import EventLog
 from .events import error_event, new_id
+from .faults import ABORT_CODE, MAX_DURATION_CLOSE, FaultBook, FaultError, Faults, expired_message, parse_changes
 from .script import DEFAULT_SCRIPT_DIR, ScriptError, load_script
 from .session import Close, Output, RealtimeSession, Send, SessionSettings, Synthesize, refuse_beta
 from .timing import SessionTiming, TimingLog
@@ -67,6 +69,7 @@ class RealtimeServerConfig(BaseModel):
     max_events_per_session: int = Field(default=5000, ge=10)
     record_timing: bool = Field(default=False, description="keep per-session timing for benchmarks (timing.py)")
     max_timed_sessions: int = Field(default=2000, ge=1)
+    faults: Faults = Field(default_factory=Faults, description="fault knobs at start (faults.py)")
 
     @field_validator("voice")
     @classmethod
@@ -111,9 +114,13 @@ class _App:
         self.events = EventLog(config.max_logged_sessions, config.max_events_per_session)
         self.timing = TimingLog(config.max_timed_sessions) if config.record_timing else None
         self.connections = 0
+        self.faults = FaultBook(default=config.faults.check())
+        self.live: dict[str, set[ServerConnection]] = {}  # model -> open sessions (drop_now)
 
-    def process_request(self, connection: ServerConnection, request: Request) -> Response | None:
+    async def process_request(self, connection: ServerConnection, request: Request) -> Response | None:
         path = urlsplit(request.path).path
+        if path == "/local/faults":
+            return self._faults(connection, parse_qs(urlsplit(request.path).query))
         if path == "/local/health":
             return _json(connection, HTTPStatus.OK, {"status": "ok", "connections": self.connections,
                                                      "sessions": self.events.session_ids()})
@@ -130,7 +137,38 @@ class _App:
             return _json(connection, HTTPStatus.OK, timing.snapshot())
         if path.rstrip("/") != REALTIME_PATH:
             return _json(connection, HTTPStatus.NOT_FOUND, {"error": {"message": f"no route for {path}"}})
-        return self._authenticate(connection, request)
+        refused = self._authenticate(connection, request)
+        if refused is not None:
+            return refused
+        model = parse_qs(urlsplit(request.path).query).get("model", [""])[0]
+        faults = self.faults.for_model(model)
+        if faults.connect_delay_ms:
+            await asyncio.sleep(faults.connect_delay_ms / 1000)
+        if self.faults.take_refusal(model):
+            return _json(connection, HTTPStatus.SERVICE_UNAVAILABLE, {"error": {
+                "message": "The server is overloaded (fault injected).", "type": "server_error", "code": None}})
+        return None
+
+    def _faults(self, connection: ServerConnection, query: dict[str, list[str]]) -> Response:
+        model = query.get("model", [None])[-1]
+        try:
+            changes = parse_changes(query)
+            if changes or "reset" in query:
+                self.faults.change(model, changes, reset="reset" in query)
+            dropped = self._drop_now(model, query["drop_now"][-1]) if "drop_now" in query else 0
+        except (FaultError, TypeError) as exc:
+            return _json(connection, HTTPStatus.BAD_REQUEST, {"error": {"message": str(exc)}})
+        return _json(connection, HTTPStatus.OK, {**self.faults.snapshot(), "dropped": dropped})
+
+    def _drop_now(self, model: str | None, raw_code: str) -> int:
+        try:
+            code = Faults(drop_code=int(raw_code)).check().drop_code
+        except ValueError:
+            raise FaultError("drop_now must be a close code (1006: no close frame)") from None
+        sessions = [ws for m, live in self.live.items() if model in (None, m) for ws in live]
+        for ws in sessions:
+            asyncio.get_running_loop().create_task(_drop(ws, 0, code))
+        return len(sessions)
 
     def _authenticate(self, connection: ServerConnection, request: Request) -> Response | None:
         header = request.headers.get("Authorization", "")
@@ -167,16 +205,49 @@ class _App:
             return
         loop = asyncio.get_running_loop()
         session_id = new_id("sess")
-        settings = SessionSettings(model, self.config.voice, self.config.think_ms, self.config.pace)
+        faults = self.faults.for_model(model)
+        settings = SessionSettings(model, self.config.voice, self.config.think_ms, self.config.pace, faults.delay_ms)
+        ttl = faults.session_ttl_s or SESSION_TTL_S
         session = RealtimeSession(settings, agent, self.events.open(session_id, loop.time()), session_id,
-                                  expires_at=int(time.time()) + SESSION_TTL_S)
+                                  expires_at=int(time.time() + ttl))
         log.info("session %s opened (model %s, script %s)", session_id, model, script or "-")
         timing = self.timing.open(session_id) if self.timing is not None else None
-        reason = await _Link(ws, session, timing).run()
+        timers = [asyncio.create_task(_expire(ws, ttl))]
+        if (drop := self.faults.take_drop(model)) is not None:
+            timers.append(asyncio.create_task(_drop(ws, *drop)))
+        live = self.live.setdefault(model, set())
+        live.add(ws)
+        try:
+            reason = await _Link(ws, session, timing).run()
+        finally:
+            live.discard(ws)
+            for timer in timers:
+                timer.cancel()
         log.info("session %s ended: %s", session_id, reason)
 
     def _agent(self, name: str | None) -> Agent:
         return HonestAgent() if name is None else ScriptedAgent(load_script(self.config.script_dir, name))
+
+
+async def _drop(ws: ServerConnection, after_s: float, code: int) -> None:
+    """Fault: end the session mid-call, with no close frame (1006) or with ``code``."""
+    await asyncio.sleep(after_s)
+    log.info("dropping a session (fault, code %s)", code)
+    if code == ABORT_CODE:
+        ws.transport.abort()
+    else:
+        await ws.close(code, "fault injected")
+
+
+async def _expire(ws: ServerConnection, ttl_s: float) -> None:
+    """The maximum session duration: a ``session_expired`` error, then close 1001."""
+    await asyncio.sleep(ttl_s)
+    message = expired_message(ttl_s)
+    try:
+        await ws.send(error_event("session_expired", message, kind="invalid_request_error").dump())
+    except ConnectionClosed:
+        return
+    await ws.close(MAX_DURATION_CLOSE, message)
 
 
 def _policy_error(code: str, message: str) -> list[Output]:

@@ -91,6 +91,7 @@ class SessionSettings:
     voice: str = "marin"
     think_ms: int = 300
     pace: float = 4.0
+    delay_ms: int = 0  # fault knob: added to every response's think time (a slow model)
 
 
 def refuse_beta() -> list[Output]:
@@ -190,6 +191,12 @@ class RealtimeSession:
         out: list[Output] = [Send(stamp(SessionUpdated, session=session))]
         if not self._updated:
             self._updated = True
+            restored = self._conversation.assistant_messages()
+            if restored:
+                # A client restoring a conversation in a new session (after a drop): the agent
+                # carries on after what it already said instead of greeting again.
+                self._agent.resume(restored)
+                return out
             greeting = self._agent.greeting()
             if greeting is not None and self._active is None:
                 out += self._start_response(greeting, self._request({}), now)
@@ -369,6 +376,7 @@ class RealtimeSession:
             self.closed = True
             return [Close(CLOSE_DROP, "scripted drop")]
         think_ms = self._agent.think_ms if self._agent.think_ms is not None else self._settings.think_ms
+        think_ms += self._settings.delay_ms
         run = ResponseRun(action, request, self._conversation, now, think_ms / 1000, self._settings.pace)
         self._active = run
         out: list[Output] = [Send(run.created())]

@@ -172,13 +172,16 @@ async def test_model_that_refuses_the_session_ends_call_cleanly(live, store, mak
         with contextlib.suppress(ConnectionClosed):  # the gateway may already have closed
             for seq in range(2, 12):
                 await ws.send(media_msg(seq))
-        # The refusal can end the call before the stream starts (then it is no longer active).
-        assert await closed_with(ws) in {(1011, "model_unavailable"), (1008, "call is not active")}
+        # A refusal is not retried: the caller is transferred; with no Twilio account to redirect
+        # through (this test plays Twilio itself), the socket is closed so the fallback <Say> runs.
+        assert await closed_with(ws) in {(1000, "transfer failed"), (1011, "model_unavailable"),
+                                         (1008, "call is not active")}
     call = await wait_call_ended(store, tenant.id, sid)
     assert call.status == CallStatus.FAILED and call.end_reason.startswith("model_error")
+    assert "unknown_script" in call.end_reason and call.escalation and call.escalation.by == "rule"
 
 
-async def test_model_dropping_mid_call_ends_call_cleanly(live, store, make_tenant) -> None:
+async def test_model_dropping_mid_call_is_reconnected_and_the_call_goes_on(live, store, make_tenant) -> None:
     tenant = await make_tenant(local_script="drop_after_greeting")
     sid = new_call_sid()
     token = await answer(live, tenant, sid)
@@ -187,10 +190,13 @@ async def test_model_dropping_mid_call_ends_call_cleanly(live, store, make_tenan
         await ws.send(start_msg(sid, token))
         for seq, frame in enumerate([b"\xff" * 160] * 10 + speech + [b"\xff" * 160] * 50, start=2):
             await ws.send(media_msg(seq, frame))
-        code, reason = await closed_with(ws)
-        assert (code, reason) == (1011, "model_unavailable")
+        state = (await live_state(live, sid, until=lambda r: r.json().get("model_reconnects") == 1)).json()
+        assert state["state"] == "in_call" and state["model_reconnects"] == 1, state
+        await ws.send('{"event":"stop","sequenceNumber":"200","streamSid":"MZ' + "0" * 32
+                      + '","stop":{"accountSid":"AC","callSid":"' + sid + '"}}')
+        await closed_with(ws)
     call = await wait_call_ended(store, tenant.id, sid)
-    assert call.status == CallStatus.FAILED and "model_error" in (call.end_reason or "")
+    assert call.status == CallStatus.COMPLETED and call.model_reconnects == 1, call
 
 
 async def test_admin_live_sessions_requires_admin_key(live) -> None:

@@ -29,7 +29,8 @@ POLICY: dict[str, Any] = {
     "guards": [{"metric": "failure_rate", "max_ratio_vs_stable": 2.0, "absolute_max": 0.3, "min_samples": 2}],
 }
 GOOD_CALL = (Silence(300), Say("Hello, I have a question."), WaitForAgent(15), Hangup())
-# error_then_drop answers the first turn with an error and drops the model on the second.
+# quota_then_drop refuses the first turn for quota and drops the model on the second: a model
+# that cannot be recovered, so the call fails (and is transferred) instead of reconnecting.
 BAD_CALL = (Silence(300), Say("Hello, I have a question."), Silence(2500), Say("Are you there?"), Silence(4000))
 
 
@@ -74,7 +75,7 @@ async def test_good_canary_is_promoted_step_by_step_and_bad_canary_rolled_back(
     t = await create_tenant(api)
     v1 = await approved_version(api, t, approver, local_model_script="demo")
     good = await approved_version(api, t, approver, local_model_script="demo", prompt_text="Be brief and kind.")
-    bad = await approved_version(api, t, approver, local_model_script="error_then_drop")
+    bad = await approved_version(api, t, approver, local_model_script="quota_then_drop")
     await ok(await api.put(f"{A}/phone-routes/{t.number}", json={"tenant_id": t.id, "agent": "support", "version": v1},
                            headers=ADMIN))
     await ok(await api.put(f"{A}/tenants/{t.id}/rollout-policies/fast", json=POLICY, headers=ADMIN))
