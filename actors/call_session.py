@@ -36,7 +36,8 @@ from pipelines.framing import Framer, ReorderBuffer
 from pipelines.resample import StreamResampler
 from pipelines.turns import TurnEvent, TurnMachine, decide_barge_in
 from pipelines.vad import SpeechDetector, SpeechStart, SpeechStop
-from voxray.events import EventType, call_data, emit
+from voxray.buffered_store import BufferedStore
+from voxray.events import EventType, call_data
 from voxray.logging import bind_call
 from voxray.records import CallRecord, CallStatus, p95, utcnow
 from voxray.store import Store
@@ -56,7 +57,9 @@ class CallSession(CallControl):
     def __init__(self, setup: CallSetup, store: Store, model: ProviderStream,
                  clock: Callable[[], float] = time.monotonic, http: httpx.AsyncClient | None = None) -> None:
         self.setup = setup
-        self.store = store
+        # Record and transcript writes wait out a Redis outage in a bounded queue (write-behind).
+        self.records = BufferedStore.around(store)
+        self.store = self.records
         # The model stream survives drops: reconnects, restores the conversation, renews.
         self.recovering = RecoveringStream(model, setup.model_recovery, history=self._restore_items, clock=clock,
                                            call_sid=setup.call_sid)
@@ -229,7 +232,7 @@ class CallSession(CallControl):
             self.done.set()
 
     async def _emit(self, event: EventType, data: dict[str, Any]) -> None:
-        await emit(self.store.redis, self.store.p, self.setup.tenant_id, event, data)
+        await self.records.emit_event(self.setup.tenant_id, event, data)
 
     async def _emit_ended(self, call: CallRecord) -> None:
         data = call_data(call)
@@ -509,5 +512,6 @@ class CallSession(CallControl):
             "model_session_id": self.model.session_id, "node": self.node, "pid": os.getpid(),
             "agent": {"name": self.setup.agent.name, "version": self.setup.agent.version},
             "duration_s": round(self.clock() - self.started_mono, 1) if self.started_mono else 0.0,
+            "records_pending": self.records.pending, "records_dropped": self.records.dropped,
             **self.stats,
         }

@@ -3,6 +3,10 @@
 It binds loopback, asks for a password generated at each start (``requirepass``, handed over in
 a 0600 config file, never on the command line where ``ps`` shows it), and keeps its data in a
 0700 directory with files only its user can read (umask 077).
+
+It is supervised: when the process dies it is started again on the same port, with the same
+password and data (every write is fsynced to the AOF first, so a kill loses no acknowledged
+write); clients reconnect by themselves and the sessions' write-behind buffers flush.
 """
 
 from __future__ import annotations
@@ -12,12 +16,16 @@ import secrets
 import shutil
 import socket
 import subprocess
+import threading
 import time
 from pathlib import Path
 
 import redis
+import structlog
 
 from launcher.processes import stop_process
+
+log = structlog.get_logger("voxray.redis")
 
 
 class RedisUnavailable(RuntimeError):
@@ -45,6 +53,9 @@ class RedisServer:
         self.appendonly = appendonly
         self.password = secrets.token_hex(24)
         self.proc: subprocess.Popen[bytes] | None = None
+        self.restarts = 0
+        self._halt = threading.Event()
+        self._watcher: threading.Thread | None = None
 
     @property
     def url(self) -> str:
@@ -53,7 +64,7 @@ class RedisServer:
     def _write_config(self) -> Path:
         path = self.data_dir / "redis.conf"
         lines = [f"port {self.port}", "bind 127.0.0.1", f'dir "{self.data_dir.resolve()}"',
-                 f"appendonly {'yes' if self.appendonly else 'no'}", 'save ""', "daemonize no",
+                 f"appendonly {'yes' if self.appendonly else 'no'}", "appendfsync always", 'save ""', "daemonize no",
                  "protected-mode yes", "loglevel warning", f"requirepass {self.password}"]
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as f:
@@ -61,7 +72,7 @@ class RedisServer:
         os.chmod(path, 0o600)
         return path
 
-    def start(self, timeout_s: float = 10.0) -> "RedisServer":
+    def start(self, timeout_s: float = 10.0, supervise: bool = True) -> "RedisServer":
         binary = shutil.which("redis-server")
         if binary is None:
             raise RedisUnavailable("redis-server not found; install the Debian package 'redis-server'")
@@ -77,14 +88,50 @@ class RedisServer:
             try:
                 client.ping()
                 client.close()
+                if supervise:
+                    self._supervise()
                 return self
             except redis.ConnectionError:
                 if self.proc.poll() is not None or time.monotonic() > deadline:
                     err = self.proc.stderr.read().decode() if self.proc.stderr else ""
-                    self.stop()
+                    stop_process(self.proc)
+                    self.proc = None
                     raise RedisUnavailable(f"redis-server did not start: {err.strip()}") from None
                 time.sleep(0.05)
 
+    def _supervise(self, interval_s: float = 0.1) -> None:
+        if self._watcher is not None:
+            return
+        self._halt.clear()
+        self._watcher = threading.Thread(target=self._watch, args=(interval_s,), daemon=True, name="redis-supervisor")
+        self._watcher.start()
+
+    def _watch(self, interval_s: float) -> None:
+        """Restart redis-server whenever it exits, until ``stop``; back off while it will not start."""
+        backoff = interval_s
+        while not self._halt.wait(backoff):
+            proc = self.proc
+            if proc is not None and proc.poll() is None:
+                backoff = interval_s
+                continue
+            log.error("redis_server_exited", code=None if proc is None else proc.returncode, port=self.port)
+            try:
+                self.start(supervise=False)
+            except (RedisUnavailable, OSError) as exc:
+                log.error("redis_server_restart_failed", error=str(exc)[:200])
+                backoff = min(backoff * 2, 5.0)
+                continue
+            if self._halt.is_set():  # stopped while it was starting
+                stop_process(self.proc)
+                return
+            self.restarts += 1
+            log.warning("redis_server_restarted", restarts=self.restarts, port=self.port)
+            backoff = interval_s
+
     def stop(self) -> None:
+        self._halt.set()
+        if self._watcher is not None and self._watcher is not threading.current_thread():
+            self._watcher.join(15)
+        self._watcher = None
         stop_process(self.proc)
         self.proc = None
