@@ -20,6 +20,7 @@ from voxray.settings import load_settings
 from launcher.redis_server import private_dir
 from launcher.secrets_commands import register as register_secrets_commands
 from launcher.gateway_server import DrainingServer
+from launcher import admin_cli
 from launcher.stack import DEMO_NUMBER, Stack
 from voxray.start_checks import secure_start
 
@@ -161,15 +162,7 @@ def simulate(calls: int = typer.Option(1, min=1, max=1000, help="Concurrent inbo
     raise typer.Exit(asyncio.run(_simulate(info, calls, settings.data_dir / "calls")))
 
 
-@app.command()
-def sessions() -> None:
-    """Print the live state of every session actor."""
-    settings = load_settings()
-    info = _read_runtime(settings.data_dir)
-    r = httpx.get(f"{info['gateway_url']}/api/v1/admin/live-sessions",
-                  headers={"Authorization": f"Bearer {info['admin_key']}"}, timeout=10)
-    r.raise_for_status()
-    typer.echo(json.dumps(r.json(), indent=2))
+admin_cli.register(app)  # sessions, calls, tenants, keys, rollouts
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})

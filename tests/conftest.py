@@ -18,6 +18,7 @@ import pytest
 from tests.integration.api import bearer, create_admin_key
 from tests.integration.webhook_receiver import Receiver, running_receiver
 from voxray.records import AgentConfig, Tenant
+from voxray.logging import configure_logging
 from voxray.settings import load_settings
 from launcher.stack import GatewayThread, Stack
 from voxray.store import Store
@@ -53,6 +54,7 @@ def live() -> Iterator[Live]:
         admin_burst=1_000_000, anon_burst=1_000_000, auth_fail_burst=1_000_000,
         **WEBHOOKS_UNDER_TEST,
     )
+    configure_logging(settings.log_level)  # as the gateway process does: every logger through one handler
     stack = Stack(settings).start_backends(think_ms=150)
     gateway = GatewayThread(stack.uvicorn_config()).start()
     stack.gateway_started(f"http://127.0.0.1:{gateway.port}")
