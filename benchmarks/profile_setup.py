@@ -1,8 +1,9 @@
 """Where setup CPU goes: py-spy over the voxray server and its Python descendants during call setup.
 
-``record`` starts ``py-spy record --subprocesses --format raw`` on the server process (the gateway
-and Ray driver), which follows every Python process below it: session actors, the pool and
-governance actors, Ray's Python helpers. The raw output is collapsed stacks (one
+``record`` starts one ``py-spy record --format raw`` per process: the server (the gateway and Ray
+driver) and every Ray actor alive when the calls start (session actors, the pool and governance
+actors); py-spy's ``--subprocesses`` does not follow Ray workers, which the raylet forks and
+renames. A worker started during the calls is not profiled. ``merge`` joins the outputs; the raw output is collapsed stacks (one
 ``frame;frame;... count`` line per distinct stack; speedscope.app and flamegraph.pl read it).
 ``summarize`` turns it into a top-N text: samples per process kind, and the functions with the
 most samples on CPU, by self time and by inclusive time. py-spy needs ptrace (root here).
@@ -29,10 +30,19 @@ def pyspy() -> str:
 
 
 def record(pid: int, out: Path, duration_s: float, log: IO[Any], rate: int = 100) -> subprocess.Popen[bytes]:
-    """Sample ``pid`` and its Python descendants on CPU for ``duration_s`` into ``out`` (raw)."""
-    cmd = [pyspy(), "record", "--pid", str(pid), "--subprocesses", "--format", "raw", "--output", str(out),
+    """Sample ``pid`` on CPU for ``duration_s`` into ``out`` (raw collapsed stacks)."""
+    cmd = [pyspy(), "record", "--pid", str(pid), "--format", "raw", "--output", str(out),
            "--duration", str(max(1, round(duration_s))), "--rate", str(rate), "--nonblocking", "--function"]
     return subprocess.Popen(cmd, stdout=log, stderr=log)
+
+
+def merge(parts: dict[int, str], kinds: dict[int, str]) -> str:
+    """One collapsed-stack text from per-process ones, each stack rooted at its process."""
+    lines = []
+    for pid, text in parts.items():
+        root = f'process {pid}:"{kinds.get(pid, "?")}"'
+        lines += [line if line.startswith("process ") else f"{root};{line}" for line in text.splitlines() if line]
+    return "\n".join(lines) + "\n"
 
 
 def parse(text: str) -> list[tuple[list[str], int]]:

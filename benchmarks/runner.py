@@ -71,7 +71,10 @@ def start_server(tree: Tree, load: Load, model_url: str, workdir: Path, args: ar
            "--data-dir", str(workdir / f"voxray-{load.n}-{load.arrival}")]
     if args.isolation:
         cmd += ["--isolation", args.isolation]
-    proc = tree.popen(cmd, log, env=server_env(args))
+    # A private Ray cluster per run: without this, ray.init() joins any cluster another process on
+    # this host registered in /tmp/ray/ray_current_cluster.
+    env = {"RAY_ADDRESS": "local", **server_env(args)}
+    proc = tree.popen(cmd, log, env=env)
     return proc, json.loads(read_line(proc, "listening ", args.warm_timeout + 180))
 
 
@@ -128,7 +131,8 @@ async def voxray_sessions(info: dict[str, Any], call_sids: list[str], timeout_s:
 def run_load(tree: Tree, load: Load, script: list[Any], workdir: Path, args: argparse.Namespace,
              log: Any) -> dict[str, Any]:
     """Measure one system at one load; a load that breaks is recorded with its error."""
-    model = server = spy = None
+    model = server = None
+    spy: dict[int, tuple[subprocess.Popen[bytes], Path]] | None = None
     workers: list[tuple[subprocess.Popen[str], Path]] = []
     watch: ProcWatch | None = None
     t_wall = time.monotonic()
@@ -152,8 +156,10 @@ def run_load(tree: Tree, load: Load, script: list[Any], workdir: Path, args: arg
             go.at - idle_from.at)
         t_go = time.monotonic() + 0.3
         if args.profile_setup and load.system == "voxray":
-            spy_out = args.results / f"setup-profile{args.tag_suffix}-{load.arrival}-{load.n}.raw.txt"
-            spy = (profile_setup.record(server.pid, spy_out, args.profile_s, log), spy_out)
+            targets = [server.pid] + [p for p, k in watch.kinds.items() if p in go.cpu
+                                      and (k == "session_actor" or k.startswith("ray_actor:"))]
+            spy = {pid: (profile_setup.record(pid, workdir / f"spy-{pid}.txt", args.profile_s, log),
+                         workdir / f"spy-{pid}.txt") for pid in targets}
         for proc, _ in workers:
             assert proc.stdin is not None
             proc.stdin.write(f"go {t_go}\n")
@@ -189,8 +195,9 @@ def run_load(tree: Tree, load: Load, script: list[Any], workdir: Path, args: arg
                 {"results": results, "timings": timings, "samples": watch.samples, "kinds": watch.kinds,
                  "live_actor_pids": live_actors}))
         summary = summarize(load.system, load.n, results, timings, watch, marks, live_actors, info)
-        if spy is not None:
-            summary["profile"] = finish_profile(spy[0], spy[1], watch.kinds)
+        if spy:
+            name = f"setup-profile{args.tag_suffix}-{load.arrival}-{load.n}"
+            summary["profile"] = finish_profile(spy, args.results / f"{name}.raw.txt", watch.kinds)
         summary.update(arrival=load.arrival, shape=load.shape, startup_s=round(startup_s, 1),
                        carrier_procs=len(workers), wall_s=round(time.monotonic() - t_wall, 1),
                        actor_nice=sorted(nice_of(live_actors)))
@@ -201,25 +208,34 @@ def run_load(tree: Tree, load: Load, script: list[Any], workdir: Path, args: arg
     finally:
         if watch is not None:
             watch.stop()
-        if spy is not None and spy[0].poll() is None:
-            spy[0].terminate()
+        for spying, _ in (spy or {}).values():
+            if spying.poll() is None:
+                spying.terminate()
         for proc, _ in workers:
             stop_tree(proc, timeout_s=10)
         stop_tree(server, watch.of_root("server") if watch else None, timeout_s=90)
         stop_tree(model, timeout_s=10)
 
 
-def finish_profile(proc: subprocess.Popen[bytes], out: Path, kinds: dict[int, str]) -> dict[str, Any]:
-    try:
-        proc.wait(120)
-    except subprocess.TimeoutExpired:
-        proc.terminate()
-        proc.wait(10)
-    if not out.exists():
-        return {"error": f"py-spy wrote nothing (exit {proc.returncode}); see the log"}
-    text_path = out.with_name(out.name.replace(".raw.txt", ".top.txt"))
-    text_path.write_text(profile_setup.summarize(out.read_text(), kinds))
-    return {"raw": out.name, "top": text_path.name}
+def finish_profile(spy: dict[int, tuple[subprocess.Popen[bytes], Path]], out: Path,
+                   kinds: dict[int, str]) -> dict[str, Any]:
+    """Wait for every py-spy, merge their stacks into ``out`` and write the top-N summary beside it."""
+    parts = {}
+    for pid, (proc, path) in spy.items():
+        try:
+            proc.wait(120)
+        except subprocess.TimeoutExpired:
+            proc.terminate()
+            proc.wait(10)
+        if path.exists():
+            parts[pid] = path.read_text()
+    if not parts:
+        return {"error": "py-spy wrote nothing; see the log"}
+    text = profile_setup.merge(parts, kinds)
+    out.write_text(text)
+    top = out.with_name(out.name.replace(".raw.txt", ".top.txt"))
+    top.write_text(profile_setup.summarize(text, kinds))
+    return {"raw": out.name, "top": top.name, "processes": {str(p): kinds.get(p, "?") for p in parts}}
 
 
 def nice_of(pids: set[int]) -> set[int]:

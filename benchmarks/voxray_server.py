@@ -35,6 +35,7 @@ from launcher.stack import DEMO_NUMBER, GatewayThread, Stack, demo_tenant
 from voxray.logging import configure_logging
 from voxray.records import Tenant
 from voxray.settings import Settings, load_settings
+from voxray.start_checks import secure_start
 from voxray.store import Store
 
 #: Settings fields that describe the deployment's capacity, echoed in the ``listening`` line.
@@ -87,6 +88,7 @@ def main() -> int:
         key_prefix="vxbench",
     )
     configure_logging(settings.log_level)
+    secure_start(settings)  # as `voxray up`: egress checks, and the sealer the tenant seed needs
     stack = Stack(settings).start_backends()
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
