@@ -94,8 +94,10 @@ def options() -> argparse.ArgumentParser:
 def describe(meta: dict[str, Any]) -> str:
     settings = meta.get("server_settings") or {}
     knobs = ", ".join(f"{k} {v}" for k, v in settings.items()) or "Settings defaults"
-    return (f"Run {meta['started']} ({meta.get('shape', 'standard')} calls ~{meta['script']['expected_s']:g} s, "
-            f"{meta['script']['turns']} turns, think {meta['think_ms']} ms; voxray: {knobs}; "
+    script = meta.get("script", {})
+    length = script.get("expected_s", meta.get("seconds", "?"))
+    return (f"Run {meta['started']} ({meta.get('shape', 'standard')} calls ~{length} s, "
+            f"{script.get('turns', '?')} turns, think {meta['think_ms']} ms; voxray: {knobs}; "
             f"source {meta.get('source', {}).get('commit', '')[:10] or 'working tree'})")
 
 

@@ -213,6 +213,9 @@ def whole_call_table(runs: list[dict[str, Any]]) -> str:
             if "error" in r:
                 rows.append(lead + ["BROKE", r["error"][:60]] + [""] * (len(WHOLE_HEAD) - 6))
                 continue
+            if "whole_call" not in r:  # a results file from before the whole-call accounting
+                rows.append(lead + ["not measured"] + [""] * (len(WHOLE_HEAD) - 5))
+                continue
             o, w = r["outcomes"], r["whole_call"]["every_process"]
             rows.append(lead + [
                 f"{o['with_audio']}/{o['calls']}", str(o["refused"]), str(o["failed"]),
