@@ -6,14 +6,20 @@ The gateway's own metrics come from its /metrics; the session actors' from Ray's
 
 from __future__ import annotations
 
+import json
+import re
+from pathlib import Path
+
 import httpx
 import pytest
+import yaml
 
 from simulators.carrier.call import SimulatedCall
 from simulators.carrier.script import BargeIn, Hangup, Say, Silence, WaitForAgent
 from tests.integration import scrape
 from tests.integration.api import create_tenant
 from tests.integration.test_call_path import call_config, wait_call_ended
+from tests.integration.test_tools_and_handoff import agent_tenant, order_tool, place, tool_server  # noqa: F401
 from tests.integration.test_webhooks import eventually_state
 from tests.integration.webhook_receiver import Receiver, configure
 from voxray.events import EventType, emit
@@ -85,3 +91,36 @@ async def test_a_throttled_key_counts_a_rate_limit_refusal_by_bucket_kind(api: h
     assert scrape.total(after, "voxray_rate_limit_refusals_total", bucket="key") == \
         scrape.total(before, "voxray_rate_limit_refusals_total", bucket="key") + 1
     assert scrape.total(after, "voxray_http_requests_total", route="/api/v1/call-logs", status="429") >= 1
+
+
+DEPLOY = Path(__file__).resolve().parents[2] / "deploy" / "observability"
+METRIC = re.compile(r"\b((?:ray_)?voxray_[a-z0-9_]+)")
+
+
+def named_metrics() -> set[str]:
+    """Every metric the Grafana dashboard and the alert rules query."""
+    exprs = [t["expr"] for p in json.loads((DEPLOY / "grafana-dashboard.json").read_text())["panels"]
+             for t in p["targets"]]
+    rules = yaml.safe_load((DEPLOY / "alerts.yml").read_text())
+    exprs += [r["expr"] for g in rules["groups"] for r in g["rules"]]
+    assert all(r.get("alert") and r.get("annotations", {}).get("summary") for g in rules["groups"] for r in g["rules"])
+    return {m for e in exprs for m in METRIC.findall(e)}
+
+
+async def test_every_metric_the_dashboard_and_alerts_name_is_exported(api, live, make_tenant, tool_server) -> None:  # type: ignore[no-untyped-def]
+    # A tool call (refused arguments) and a model error, beside the calls above.
+    tools = await agent_tenant(api, live, "order_lookup_bad_args", tool_server, tools=[order_tool(tool_server)])
+    await place(api, live, tools)
+    failing = await make_tenant(local_script="error_then_drop")
+    result = await SimulatedCall(call_config(live, failing, [Silence(300), Say("Hello there."), Silence(1500),
+                                                             Hangup()])).run()
+    assert result.call_sid
+    names = named_metrics()
+    assert {"ray_voxray_turn_latency_ms_bucket", "voxray_webhook_dead_letters_total",
+            "ray_voxray_calls_ended_total"} <= names
+
+    async def both() -> scrape.Samples:
+        return {**await scrape.gateway(live.gateway_url), **await scrape.ray_metrics()}
+
+    scraped = await scrape.eventually(both, lambda s: names <= set(s))
+    assert names - set(scraped) == set(), sorted(names - set(scraped))
