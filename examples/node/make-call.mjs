@@ -11,5 +11,5 @@ try {
   const first = await client.makeCall({ to }, { idempotencyKey: key });
   console.log(`placed call ${first.id} status=${first.status} from=${first.from_number} to=${first.to_number} idempotency-key=${key}`);
   const again = await client.makeCall({ to }, { idempotencyKey: key }); // e.g. after a timeout: safe to repeat
-  console.log(`retried with the same key: call ${again.id} Idempotent-Replayed=${again.id === first.id}`);
+  console.log(`retried with the same key: call ${again.id} Idempotent-Replayed=${client.http.lastHeaders?.get("idempotent-replayed") ?? "false"}`);
 } catch (error) { fail(error); }

@@ -24,8 +24,8 @@ def main() -> None:
             print(f"placed call {first.id} status={first.status.value} from={first.from_number} "
                   f"to={first.to_number} idempotency-key={key}")
             again = client.make_call(to, idempotency_key=key)  # e.g. after a timeout: safe to repeat
-            print(f"retried with the same key: call {again.id} "
-                  f"Idempotent-Replayed={'true' if again.id == first.id else 'false'}")
+            replayed = client.last_headers.get("idempotent-replayed", "false")
+            print(f"retried with the same key: call {again.id} Idempotent-Replayed={replayed}")
         except ApiProblem as problem:  # typed: code, detail, request_id
             sys.exit(f"error: {problem}")
 

@@ -213,6 +213,6 @@ async def get_readiness(who: TenantPrincipal = Depends(require_tenant(Scope.CALL
     facts = Facts(tenant=tenant, numbers_held=held, public_base_url=s.effective_public_base_url,
                   allow_http=s.webhook_allow_http, allow_private=s.webhook_allow_private_hosts,
                   has_webhook_endpoint=await ws.endpoint(tenant.id) is not None,
-                  deliveries=await _recent_deliveries(ws, tenant.id), live_calls=rt.registry.live_count(tenant.id),
+                  deliveries=await _recent_deliveries(ws, tenant.id), live_calls=await rt.registry.live_count(tenant.id),
                   kill_switch_mode=mode, kill_switch_known=known)
     return assess(facts, utcnow())

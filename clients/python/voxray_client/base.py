@@ -36,12 +36,14 @@ class BaseClient:
     """``client.call(generated.sync_detailed, ...)``: the parsed 2xx body, or ``ApiProblem``."""
 
     _generated: GeneratedClient
+    last_headers: Any = None  # the headers of the last 2xx answer (e.g. Idempotent-Replayed)
 
     def call(self, operation: Callable[..., Answer], *args: Any, **kwargs: Any) -> Any:
         answer = operation(*args, client=self._generated, **kwargs)
         status = int(answer.status_code)
         if status >= 400:
             raise ApiProblem.from_answer(status, answer.headers, answer.content)
+        self.last_headers = answer.headers
         return answer.parsed
 
     def close(self) -> None:

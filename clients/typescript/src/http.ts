@@ -74,6 +74,8 @@ export function newRequestId(): string {
 }
 
 export class HttpCore {
+  /** The headers of the last 2xx answer (e.g. Idempotent-Replayed). */
+  lastHeaders: Headers | undefined;
   private readonly o: Required<Omit<ClientOptions, "fetch" | "sleep">> &
     Pick<ClientOptions, "fetch" | "sleep">;
 
@@ -128,6 +130,7 @@ export class HttpCore {
         continue;
       }
       if (response.status >= 400) throw await ApiProblem.fromResponse(response);
+      this.lastHeaders = response.headers;
       if (response.status === 204) return undefined as T;
       return (await response.json()) as T;
     }

@@ -1,0 +1,27 @@
+"""Fixtures of the integrators' kit tests: the built examples and a second admin."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Iterator
+
+import httpx
+import pytest
+
+from tests.integration.api import create_admin_key
+from tests.integrators.runner import Kit, build_kit
+
+
+@pytest.fixture(scope="session")
+def kit() -> Iterator[Kit]:
+    """The TypeScript client compiled and the Go examples built, once per session."""
+    with tempfile.TemporaryDirectory(prefix="voxray-kit-") as tmp:
+        yield build_kit(Path(tmp))
+
+
+@pytest.fixture
+async def approver_key(api: httpx.AsyncClient) -> str:
+    """A second admin (another person): the two-person rule keeps an author from approving."""
+    _, key = await create_admin_key(api, "admin")
+    return key
