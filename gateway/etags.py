@@ -48,11 +48,11 @@ def precondition(wanted: list[int] | None, current: int) -> None:
 
 
 def set_etag(request: Request, response: Response, rev: int) -> None:
-    response.headers["ETag"] = etag(rev)
-    # Also on error responses written from request state (e.g. a 412 after a re-read).
     headers = getattr(request.state, "response_headers", None)
     if isinstance(headers, dict):
-        headers["ETag"] = etag(rev)
+        headers["ETag"] = etag(rev)  # written by RequestIdMiddleware (with the rate-limit headers)
+    else:
+        response.headers["ETag"] = etag(rev)
 
 
 # How often a write without If-Match re-reads and re-applies after losing a race.
