@@ -50,6 +50,8 @@ class PoolConfig:
     model_api_key: str | None = None
     model_websocket_base_url: str | None = None
     idle_retire_s: float = 60.0
+    hot_lag_ms: float = 25.0
+    hot_cpu: float = 0.85
 
 
 def supervisor_name(prefix: str) -> str:
@@ -285,7 +287,8 @@ class PoolSupervisor:
         actor_cfg = SessionActorConfig(
             name=name, kind=kind, capacity=capacity, bind_host=cfg.bind_host, log_level=cfg.log_level,
             redis_url=cfg.redis_url, prefix=cfg.prefix, model_api_key=cfg.model_api_key,
-            model_websocket_base_url=cfg.model_websocket_base_url, dedicated_max_calls=targets.dedicated_max_calls)
+            model_websocket_base_url=cfg.model_websocket_base_url, dedicated_max_calls=targets.dedicated_max_calls,
+            hot_lag_ms=cfg.hot_lag_ms, hot_cpu=cfg.hot_cpu)
         options: dict[str, Any] = dict(
             name=name, namespace=cfg.namespace, lifetime="detached", num_cpus=cfg.actor_cpus, max_restarts=0,
             max_concurrency=1000, scheduling_strategy=NodeAffinitySchedulingStrategy(node, soft=False))
@@ -365,4 +368,5 @@ def pool_config(settings: Any, redis_url: str, model_websocket_base_url: str | N
                       bind_host=settings.media_bind_host, targets=targets, actor_cpus=settings.actor_cpus,
                       call_resource=settings.call_node_resource, log_level=settings.log_level,
                       model_api_key=settings.openai_api_key.get_secret_value(),
-                      model_websocket_base_url=model_websocket_base_url, idle_retire_s=settings.pool_idle_retire_s)
+                      model_websocket_base_url=model_websocket_base_url, idle_retire_s=settings.pool_idle_retire_s,
+                      hot_lag_ms=settings.headroom_lag_ms, hot_cpu=settings.headroom_cpu)

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 
 from voxray.live_calls import DEDICATED, SHARED, ActorSlot
 
-# Headroom: an actor whose event loop runs late by this much, or whose process keeps a core
-# this busy, takes no new calls until it recovers (admitted calls keep their latency).
-HOT_LAG_MS = 40.0
+# Headroom: an actor whose event loop runs late by this much on average, or whose process keeps
+# a core this busy, takes no new calls until it recovers (admitted calls keep their latency).
+HOT_LAG_MS = 25.0
 HOT_CPU = 0.85
 
 
@@ -39,8 +39,8 @@ def slots_per_actor(calls_per_actor: int | None, calls_per_core: int) -> int:
     return calls_per_actor if calls_per_actor else max(1, calls_per_core)
 
 
-def is_hot(lag_ms: float, cpu_frac: float) -> bool:
-    return lag_ms >= HOT_LAG_MS or cpu_frac >= HOT_CPU
+def is_hot(lag_ms: float, cpu_frac: float, max_lag_ms: float = HOT_LAG_MS, max_cpu: float = HOT_CPU) -> bool:
+    return lag_ms >= max_lag_ms or cpu_frac >= max_cpu
 
 
 def _least_loaded_node(counts: dict[str, int], nodes: dict[str, float]) -> str:

@@ -23,7 +23,7 @@ import structlog
 
 from actors import link
 from actors.call_session import CallSession
-from actors.pool_policy import is_hot, retire_dedicated
+from actors.pool_policy import HOT_CPU, HOT_LAG_MS, is_hot, retire_dedicated
 from actors.providers.openai_realtime import OpenAIRealtimeStream, client_for
 from actors.setup import CallSetup
 from voxray.egress import webhook_transport
@@ -37,6 +37,7 @@ log = structlog.get_logger("voxray.session_actor")
 HELLO_TIMEOUT_S = 10.0
 PRE_HELLO_MAX_BYTES = 4096  # a HELLO is ~100 bytes: nothing bigger is read before it checks out
 HEADROOM_TICK_S = 0.1
+HEADROOM_WINDOW_S = 0.5
 HOT_FOR_S = 2.0
 
 
@@ -52,6 +53,8 @@ class SessionActorConfig:
     model_api_key: str | None = None
     model_websocket_base_url: str | None = None
     dedicated_max_calls: int = 20
+    hot_lag_ms: float = HOT_LAG_MS
+    hot_cpu: float = HOT_CPU
 
 
 class SessionActor:
@@ -66,6 +69,7 @@ class SessionActor:
         self._served = 0
         self._failed = False
         self._tasks: set[asyncio.Task[None]] = set()
+        self._node_id = ""
         if config.model_api_key is not None:  # build the SDK client (and its lazy imports) before any call
             client_for(config.model_api_key, config.model_websocket_base_url)
 
@@ -79,7 +83,8 @@ class SessionActor:
         if host in ("0.0.0.0", "::"):
             host = ray.util.get_node_ip_address()
         self._spawn(self._headroom_loop())
-        return host, port, ray.get_runtime_context().get_node_id()
+        self._node_id = ray.get_runtime_context().get_node_id()
+        return host, port, self._node_id
 
     async def watch(self) -> None:
         """Never returns: the supervisor's pending call on it fails the moment this actor dies."""
@@ -108,6 +113,7 @@ class SessionActor:
                                                        setup.model_websocket_base_url),
                                      model=setup.agent.model, extra_query=query)
         session = CallSession(setup, self._store, model, http=self._tool_http(setup.tool_allow_private_hosts))
+        session.node = self._node_id or session.node  # the Ray node: what operators (and node loss) go by
         self._sessions[setup.call_sid] = session
         session.start_model()
         self._spawn(self._track(session))
@@ -135,28 +141,32 @@ class SessionActor:
                 log.exception("slot_release_failed", call_sid=sid)
 
     async def _headroom_loop(self) -> None:
-        """Measure event-loop lag and this process's CPU; mark the actor hot while it has no room."""
+        """Measure event-loop lag and this process's CPU; mark the actor hot while it has no room.
+
+        Sustained, not momentary: the mean lag of a half-second window, two windows in a row (a
+        single scheduling hiccup on a busy host must not turn callers away).
+        """
         loop = asyncio.get_running_loop()
-        hot_reported = 0.0
-        worst_lag, window_start, cpu_start = 0.0, loop.time(), time.process_time()
+        hot_until = 0.0
+        strikes = 0
         while True:
-            before = loop.time()
-            await asyncio.sleep(HEADROOM_TICK_S)
-            worst_lag = max(worst_lag, (loop.time() - before - HEADROOM_TICK_S) * 1000)
-            elapsed = loop.time() - window_start
-            if elapsed < 0.5:
-                continue
-            cpu = (time.process_time() - cpu_start) / elapsed
+            lags: list[float] = []
+            start, cpu_start = loop.time(), time.process_time()
+            while loop.time() - start < HEADROOM_WINDOW_S:
+                before = loop.time()
+                await asyncio.sleep(HEADROOM_TICK_S)
+                lags.append((loop.time() - before - HEADROOM_TICK_S) * 1000)
+            lag = sum(lags) / len(lags)
+            cpu = (time.process_time() - cpu_start) / max(loop.time() - start, 1e-3)
+            strikes = strikes + 1 if is_hot(lag, cpu, self.config.hot_lag_ms, self.config.hot_cpu) else 0
             now = time.time()
-            if is_hot(worst_lag, cpu) and now > hot_reported - HOT_FOR_S / 2:
+            if strikes >= 2 and now > hot_until - HOT_FOR_S / 2:
                 try:
                     await self._live.set_hot(self.config.name, now + HOT_FOR_S)
-                    hot_reported = now + HOT_FOR_S
-                    log.warning("session_actor_hot", lag_ms=round(worst_lag, 1), cpu=round(cpu, 2),
-                                calls=len(self._sessions))
+                    hot_until = now + HOT_FOR_S
+                    log.warning("session_actor_hot", lag_ms=round(lag, 1), cpu=round(cpu, 2), calls=len(self._sessions))
                 except Exception:  # noqa: BLE001 - Redis away: admission simply doesn't see it
                     pass
-            worst_lag, window_start, cpu_start = 0.0, loop.time(), time.process_time()
 
     async def _on_link(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         """First frame names the call and proves the gateway holds its link key."""

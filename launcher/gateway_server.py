@@ -1,8 +1,10 @@
 """uvicorn with a drain: the first SIGTERM stops admitting calls and waits for live ones.
 
-For rolling deploys: SIGTERM turns ``/readyz`` 503 (the load balancer stops sending new calls),
-new webhooks hear the busy message, and the websockets this gateway carries get
-``drain_timeout_s`` to end before it exits. A second SIGTERM, or SIGINT, exits at once.
+For rolling deploys: SIGTERM turns ``/readyz`` 503, so the load balancer stops sending it new
+calls; the websockets this gateway carries get ``drain_timeout_s`` to end before it exits.
+Requests that still arrive while the balancer catches up are served (admission is cluster-wide
+and binds a call to no gateway; refusing a caller because of a deploy would drop a call).
+A second SIGTERM, or SIGINT, exits at once.
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ import uvicorn
 log = structlog.get_logger("voxray.gateway")
 
 DRAIN_POLL_S = 0.2
+# Longer than a load balancer's health-check interval: websockets it routed here just before it
+# noticed still arrive, and are waited for.
+DRAIN_GRACE_S = 2.0
 
 
 class DrainingServer(uvicorn.Server):
@@ -48,9 +53,11 @@ class DrainingServer(uvicorn.Server):
             return
         rt.draining = True
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.drain_timeout_s
+        start = loop.time()
+        deadline = start + self.drain_timeout_s
         log.info("gateway_draining", media_streams=rt.media_streams, timeout_s=self.drain_timeout_s)
-        while rt.media_streams > 0 and loop.time() < deadline:
+        while (rt.media_streams > 0 or loop.time() - start < min(DRAIN_GRACE_S, self.drain_timeout_s)) \
+                and loop.time() < deadline:
             await asyncio.sleep(DRAIN_POLL_S)
         log.info("gateway_drained", media_streams_left=rt.media_streams)
         self.should_exit = True

@@ -123,7 +123,8 @@ class Stack:
         # Ray starts workers at nice 15; session actors carry live audio and must not be the
         # first to starve when the host is busy. (On a cluster: RAY_worker_niceness=0.)
         system_config = {} if s.ray_address else {"worker_niceness": 0}
-        ray.init(address=s.ray_address, namespace=s.ray_namespace, include_dashboard=False,
+        # "local": start our own even when another Ray on this host registered itself as current.
+        ray.init(address=s.ray_address or "local", namespace=s.ray_namespace, include_dashboard=False,
                  log_to_driver=s.log_level == "debug", configure_logging=False, _system_config=system_config)
         self._owns_ray = True
 

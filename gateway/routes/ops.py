@@ -66,7 +66,7 @@ class Readiness(BaseModel):
     draining: bool
     redis: bool
     ray: bool
-    free_slots: int = Field(description="Spare shared call slots on session actors not reporting overload")
+    free_slots: int = Field(description="Spare shared call slots now, on session actors not reporting overload")
     problems: list[str]
 
 
@@ -90,21 +90,24 @@ async def livez() -> dict[str, str]:
             tags=["health"], responses={503: {"description": "Not ready (the body says why)"}})
 async def readyz(rt: Runtime = Depends(runtime)) -> JSONResponse:
     problems: list[str] = []
-    free = 0
+    free = slots = 0
     redis_ok = True
     try:
         async with asyncio.timeout(READY_PROBE_TIMEOUT_S):
             now = time.time()
-            free = sum(a.free for a in await rt.registry.live.actors()
-                       if a.kind == SHARED and a.capacity > 0 and a.hot_until <= now)
+            shared = [a for a in await rt.registry.live.actors() if a.kind == SHARED and a.capacity > 0]
+            slots = sum(a.capacity for a in shared)
+            free = sum(a.free for a in shared if a.hot_until <= now)
     except Exception:  # noqa: BLE001 - the probe's answer is the point
         redis_ok = False
         problems.append("redis_unreachable")
     ray_ok = ray.is_initialized()
     if not ray_ok:
         problems.append("ray_not_connected")
-    if redis_ok and free == 0:
-        problems.append("no_free_call_slots")
+    # Ready means able to answer calls: a full pool is still ready (callers past capacity hear
+    # the busy message, which beats a balancer with no gateway left to send them to).
+    if redis_ok and slots == 0:
+        problems.append("no_session_actors")
     if rt.draining:
         problems.append("draining")
     body = Readiness(ready=not problems, draining=rt.draining, redis=redis_ok, ray=ray_ok, free_slots=free,

@@ -140,8 +140,6 @@ async def answer_call(rt: Runtime, tenant: Tenant, form: dict[str, str], directi
                                    end_reason=f"governance_fallback: {routing.decision.reason}"[:200])
         twiml, _ = transfer_twiml(tenant.telephony, dial_result_url(rt.settings.effective_public_base_url, tenant.id))
         return Response(twiml, media_type=TWIML)
-    if rt.draining:
-        return await _refuse(rt, tenant, call_sid, "draining")
     setup = CallSetup(
         call_sid=call_sid, tenant_id=tenant.id, from_number=record.from_number, to_number=record.to_number,
         agent=agent, redis_url=rt.redis_url, key_prefix=rt.settings.key_prefix,
