@@ -59,6 +59,11 @@ class Settings(BaseSettings):
     dedicated_max_calls: int = Field(default=20, ge=1, le=10_000)
     # Idle shared actors above the warm target leave after this long.
     pool_idle_retire_s: float = Field(default=60.0, gt=0)
+    # Headroom: a session actor whose event loop runs this late on average (two half-second
+    # windows in a row), or whose process keeps this share of a core busy, takes no new calls
+    # until it recovers; callers past that hear the busy message and admitted calls keep latency.
+    headroom_lag_ms: float = Field(default=25.0, gt=0)
+    headroom_cpu: float = Field(default=0.85, gt=0)
     # Cluster-wide cap on live calls (every gateway, every node).
     max_live_calls: int = Field(default=200, ge=1)
     actor_cpus: float = Field(default=0.01, gt=0)
