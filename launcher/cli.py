@@ -17,7 +17,7 @@ from pydantic import SecretStr
 
 from voxray.logging import configure_logging
 from voxray.settings import load_settings
-from launcher.redis_server import private_dir
+from launcher.redis_server import private_dir, redacted_url
 from launcher.secrets_commands import register as register_secrets_commands
 from launcher.gateway_server import DrainingServer
 from launcher import admin_cli
@@ -85,7 +85,7 @@ def up(demo_calls: int = typer.Option(0, help="Place this many simulated calls o
             stack.gateway_started(str(info["gateway_url"]))
             typer.echo(f"gateway   {info['gateway_url']}  (public {info['public_base_url']}, docs /swagger-ui)")
             typer.echo(f"twilio    {stack.twilio_api_url}  (REST API{' stand-in' if stack.carrier else ''})")
-            typer.echo(f"redis     {stack.redis_url}")
+            typer.echo(f"redis     {redacted_url(stack.redis_url)}")
             typer.echo(f"model     {stack.model_url}")
             typer.echo(f"demo line {DEMO_NUMBER}  (runtime info in {_runtime_file(settings.data_dir)})")
             code = 0

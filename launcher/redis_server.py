@@ -38,6 +38,16 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(s.getsockname()[1])
 
 
+def redacted_url(url: str) -> str:
+    """``url`` with its password replaced by ``***`` (for printing)."""
+    scheme, sep, rest = url.partition("://")
+    if "@" not in rest:
+        return url
+    userinfo, _, host = rest.rpartition("@")
+    user = userinfo.split(":", 1)[0]
+    return f"{scheme}{sep}{user}:***@{host}"
+
+
 def private_dir(path: Path) -> None:
     """Create ``path`` if needed and make it this user's only (0700)."""
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
