@@ -8,6 +8,7 @@ the path but never the query string (it may carry tokens) and never headers.
 from __future__ import annotations
 
 import time
+import uuid
 
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -36,9 +37,9 @@ class AccessLogMiddleware:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        request_id = scope.get("state", {}).get("request_id")
-        if request_id:
-            bind_request(request_id)
+        # RequestIdMiddleware names HTTP requests; a websocket session gets its own id here.
+        request_id = scope.get("state", {}).get("request_id") or uuid.uuid4().hex
+        bind_request(request_id)
         started = time.perf_counter()
         status = 500
 
