@@ -14,6 +14,7 @@ import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway import metrics
+from voxray import tracing
 from voxray.logging import bind_request
 
 log = structlog.get_logger("voxray.access")
@@ -53,10 +54,17 @@ class AccessLogMiddleware:
                 status = 101
             await send(message)
 
-        try:
-            await self.app(scope, receive, send_and_watch)
-        finally:
-            self._record(scope, status, time.perf_counter() - started)
+        method = scope.get("method", "WS") if scope["type"] == "http" else "WS"
+        with tracing.span(f"{method} {scope.get('path', '')}", request_id=request_id) as span:
+            try:
+                await self.app(scope, receive, send_and_watch)
+            finally:
+                self._record(scope, status, time.perf_counter() - started)
+                span.update_name(f"{method} {route_template(scope)}")
+                span.set_attribute("http.status_code", status)
+                call_sid = structlog.contextvars.get_contextvars().get("call_sid")
+                if call_sid:
+                    span.set_attribute("call_sid", str(call_sid))
 
     @staticmethod
     def _record(scope: Scope, status: int, seconds: float) -> None:

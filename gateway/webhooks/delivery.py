@@ -20,6 +20,7 @@ import structlog
 
 from gateway import metrics
 from gateway.webhooks import backoff, signing
+from voxray import tracing
 from voxray.egress import webhook_transport
 from gateway.webhooks.store import AttemptRecord, Claimed, WebhookStore
 from voxray.events import DeliveryState, EndpointRecord
@@ -144,7 +145,10 @@ class DeliveryWorker:
             await self.store.finish(claimed, gone, None, now)
             metrics.webhook_dead_letter()
             return
-        outcome = await self.post(endpoint, record.event_id, claimed.body)
+        with tracing.span("webhook.delivery", tenant_id=claimed.tenant_id, event_id=record.event_id,
+                          attempt=record.attempts + 1) as span:
+            outcome = await self.post(endpoint, record.event_id, claimed.body)
+            span.set_attribute("http.status_code", outcome.status_code or 0)
         number = record.attempts + 1
         now = self.clock()
         verdict = backoff.after_attempt(ok=outcome.ok, attempt=number - record.round_base,
