@@ -129,11 +129,12 @@ class Stack:
         self._owns_ray = True
 
     def uvicorn_config(self) -> uvicorn.Config:
+        from gateway.anon_quotas import uvicorn_kwargs
         from gateway.app import create_app
 
         s = self.settings.model_copy(update={"twilio_api_base_url": self.twilio_api_url})
         app = create_app(s, redis_url=self.redis_url, model_websocket_base_url=self.model_url)
-        return uvicorn.Config(app, host=s.host, port=s.port, ws_max_size=s.ws_max_message_bytes,
+        return uvicorn.Config(app, host=s.host, port=s.port, ws_max_size=s.ws_max_message_bytes, **uvicorn_kwargs(s),
                               log_level="warning", access_log=False, lifespan="on", ws="websockets-sansio")
 
     async def seed_demo(self, auth_token: str) -> Tenant | None:

@@ -124,7 +124,7 @@ async def make_call(body: MakeCall, request: Request, who: TenantPrincipal = Dep
              operation_id="outbound_answer", response_class=Response, responses=TWILIO_RESPONSES)
 async def outbound_answer(request: Request, tenant: str = Query(pattern=TENANT_ID),
                           rt: Runtime = Depends(runtime)) -> Response:
-    owner, form = await verified_form(request, rt, tenant_named(rt, tenant))
+    owner, form = await verified_form(request, rt, tenant_named(rt, tenant), quota_key=f"tenant:{tenant}")
     if form.get("Direction") != "outbound-api":
         raise ApiError(422, "validation_failed", "Direction must be outbound-api")
     return await answer_call(rt, owner, form, "outbound")
@@ -154,7 +154,7 @@ def next_status(current: CallStatus, reported: CallStatus) -> CallStatus:
              status_code=204, response_class=Response, responses={**TWILIO_RESPONSES, 200: {"description": "Unused"}})
 async def call_status(request: Request, tenant: str = Query(pattern=TENANT_ID),
                       rt: Runtime = Depends(runtime)) -> Response:
-    owner, form = await verified_form(request, rt, tenant_named(rt, tenant))
+    owner, form = await verified_form(request, rt, tenant_named(rt, tenant), quota_key=f"tenant:{tenant}")
     try:
         reported = CallStatus(form.get("CallStatus", ""))
     except ValueError:

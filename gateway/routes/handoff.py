@@ -18,7 +18,7 @@ log = structlog.get_logger("voxray.gateway")
              operation_id="dial_result", response_class=Response, responses=TWILIO_RESPONSES)
 async def dial_result(request: Request, tenant: str = Query(pattern=TENANT_ID),
                       rt: Runtime = Depends(runtime)) -> Response:
-    owner, form = await verified_form(request, rt, tenant_named(rt, tenant))
+    owner, form = await verified_form(request, rt, tenant_named(rt, tenant), quota_key=f"tenant:{tenant}")
     status = form.get("DialCallStatus", "")
     log.info("dial_result", call_sid=form["CallSid"], tenant=owner.id, dial_status=status)
     if status in ("busy", "no-answer", "failed", "canceled"):

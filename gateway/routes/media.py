@@ -16,6 +16,7 @@ from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from actors import link
 from voxray.live_calls import LiveEntry as LiveCall
+from gateway.anon_quotas import media_connect_allowed
 from gateway.runtime import Runtime, ws_runtime
 from gateway.twilio_rest import CarrierError
 from pipelines import twilio_media as tm
@@ -139,6 +140,10 @@ async def _close(ws: WebSocket, code: int, reason: str) -> None:
 @router.websocket("/media-stream")
 async def media_stream(ws: WebSocket) -> None:
     rt = ws_runtime(ws)
+    verdict = await media_connect_allowed(rt.limiter, rt.settings, ws)
+    if not verdict.allowed:  # per address and overall: an unauthenticated surface
+        await ws.close(code=1013)
+        return
     await ws.accept()
     try:
         start, start_raw = await asyncio.wait_for(_await_start(ws), START_TIMEOUT_S)

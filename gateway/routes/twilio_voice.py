@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from actors.registry import AdmissionRejected
 from actors.setup import CallSetup
 from gateway import twilio_signature
+from gateway.anon_quotas import charge_twilio_number
 from gateway.errors import ApiError
 from gateway.runtime import Runtime, runtime
 from actors.handoff import dial_result_url, transfer_twiml
@@ -68,8 +69,8 @@ def tenant_named(rt: Runtime, tenant_id: str) -> TenantLookup:
     return lookup
 
 
-async def verified_form(request: Request, rt: Runtime, tenant_of: TenantLookup,
-                        unknown: str = "unknown_tenant") -> tuple[Tenant, dict[str, str]]:
+async def verified_form(request: Request, rt: Runtime, tenant_of: TenantLookup, unknown: str = "unknown_tenant",
+                        quota_key: str | None = None) -> tuple[Tenant, dict[str, str]]:
     """Check a Twilio webhook's type, size and signature; return its tenant and form fields."""
     if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
         raise ApiError(415, "unsupported_media_type", "Twilio webhooks are application/x-www-form-urlencoded")
@@ -82,6 +83,8 @@ async def verified_form(request: Request, rt: Runtime, tenant_of: TenantLookup,
         raise ApiError(403, "signature_missing", "X-Twilio-Signature header is required")
     form = await request.form()
     fields = {k: str(v) for k, v in form.items()}
+    # An anonymous surface: a quota per called number (or per named tenant) before any lookup.
+    await charge_twilio_number(rt.limiter, rt.settings, quota_key or fields.get("To") or fields.get("Called") or "")
     tenant = await tenant_of(fields)
     if tenant is None:
         raise ApiError(404, unknown, "No tenant owns this call or number")

@@ -1,0 +1,83 @@
+"""The pool's plan: spread over nodes, warm slots kept, idle actors retired, never above one per CPU."""
+
+from __future__ import annotations
+
+from hypothesis import given, strategies as st
+
+from actors.pool_policy import PoolTargets, is_hot, plan, retire_dedicated, wanted_bundles
+from voxray.live_calls import DEDICATED, SHARED, ActorSlot
+
+T = PoolTargets(warm_slots=4, slots_per_actor=10, dedicated_warm=0, dedicated_max_calls=3)
+
+
+def slot(name: str, node: str, live: int = 0, cap: int = 10, kind: str = SHARED) -> ActorSlot:
+    return ActorSlot(name, cap, live, kind, "127.0.0.1", 1, node, 0.0)
+
+
+def test_every_call_node_gets_a_shared_actor() -> None:
+    assert sorted(plan([], {"n1": 2, "n2": 2}, T, set()).add_shared) == ["n1", "n2"]
+
+
+def test_warm_slots_add_actors_on_the_least_loaded_node_up_to_one_per_cpu() -> None:
+    pool = [slot("a", "n1", live=10), slot("b", "n2", live=8)]
+    out = plan(pool, {"n1": 2, "n2": 1}, T, set())
+    assert out.add_shared == ["n1"]  # n2 has 1 CPU and already one actor
+    full = [slot("a", "n1", live=10), slot("c", "n1", live=10), slot("b", "n2", live=10)]
+    assert plan(full, {"n1": 2, "n2": 1}, T, set()).add_shared == []  # no room: the autoscaler's turn
+
+
+def test_idle_actors_above_the_target_retire_but_never_the_last_on_a_node() -> None:
+    pool = [slot("a", "n1"), slot("b", "n1"), slot("c", "n2")]
+    out = plan(pool, {"n1": 4, "n2": 4}, T, {"a", "b", "c"})
+    assert out.retire == ["a"] and not out.add_shared
+
+
+def test_a_dead_node_is_simply_absent_and_its_actors_are_not_counted() -> None:
+    pool = [slot("a", "gone", live=3), slot("b", "n2", live=9)]
+    out = plan(pool, {"n2": 2}, T, set())
+    assert out.add_shared == ["n2"]  # warm slots rebuilt on the survivor
+
+
+def test_dedicated_warm_processes_are_kept_unbound() -> None:
+    targets = PoolTargets(warm_slots=0, slots_per_actor=10, dedicated_warm=2, dedicated_max_calls=3)
+    pool = [slot("a", "n1"), slot("d1", "n1", cap=1, kind=DEDICATED), slot("d2", "n1", cap=1, kind="dedicated:t1")]
+    assert plan(pool, {"n1": 4}, targets, set()).add_dedicated == ["n1"]
+
+
+def test_dedicated_process_retires_after_its_calls_or_any_error() -> None:
+    assert not retire_dedicated(2, False, 3)
+    assert retire_dedicated(3, False, 3)
+    assert retire_dedicated(1, True, 3)
+
+
+def test_headroom_is_lag_or_cpu() -> None:
+    assert not is_hot(5, 0.2)
+    assert is_hot(30, 0.2) and is_hot(1, 0.9)
+
+
+def test_autoscaler_is_asked_for_a_core_per_needed_actor() -> None:
+    bundles = wanted_bundles(T, live=25, resource="voxray_call_node")
+    assert len(bundles) == 3 and bundles[0] == {"CPU": 1.0, "voxray_call_node": 1.0}
+
+
+nodes_st = st.dictionaries(st.sampled_from(["n1", "n2", "n3"]), st.integers(1, 4), min_size=1)
+
+
+@given(nodes=nodes_st, lives=st.lists(st.integers(0, 10), max_size=8), warm=st.integers(0, 40))
+def test_plan_never_exceeds_one_actor_per_cpu_and_keeps_one_per_node(nodes: dict[str, int], lives: list[int],
+                                                                    warm: int) -> None:
+    names = sorted(nodes)
+    pool = [slot(f"a{i}", names[i % len(names)], live=v) for i, v in enumerate(lives)]
+    # the pool never holds more than one per CPU to begin with
+    per: dict[str, int] = {}
+    pool = [a for a in pool if (per.setdefault(a.node, 0) < nodes[a.node]) and not per.update({a.node: per[a.node] + 1})]
+    targets = PoolTargets(warm_slots=warm, slots_per_actor=10, dedicated_warm=0, dedicated_max_calls=3)
+    out = plan(pool, {n: float(c) for n, c in nodes.items()}, targets, {a.name for a in pool})
+    after: dict[str, int] = {}
+    for a in pool:
+        if a.name not in out.retire:
+            after[a.node] = after.get(a.node, 0) + 1
+    for n in out.add_shared:
+        after[n] = after.get(n, 0) + 1
+    assert all(1 <= after.get(n, 0) <= c for n, c in nodes.items())
+    assert all(a.live == 0 for a in pool if a.name in out.retire)
