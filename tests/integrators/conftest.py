@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import tempfile
 from pathlib import Path
 from typing import Iterator
@@ -10,7 +11,10 @@ import httpx
 import pytest
 
 from tests.integration.api import create_admin_key
-from tests.integrators.runner import Kit, build_kit
+from tests.integrators.runner import ROOT, Kit, build_kit
+
+# The Python client packages (generated + wrapper) live in clients/python, not in the voxray install.
+sys.path.insert(0, str(ROOT / "clients" / "python"))
 
 
 @pytest.fixture(scope="session")

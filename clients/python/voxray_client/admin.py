@@ -3,7 +3,8 @@ retries, request ids and typed errors, and the steps of the governed launch path
 
 from __future__ import annotations
 
-from typing import Any
+import time
+from typing import Any, Callable
 
 import httpx
 
@@ -20,9 +21,10 @@ from voxray_client.transport import RetryPolicy
 
 class AdminClient(BaseClient):
     def __init__(self, base_url: str, admin_key: str, *, timeout_s: float = 30.0,
-                 retry: RetryPolicy = RetryPolicy(), transport: httpx.BaseTransport | None = None) -> None:
+                 retry: RetryPolicy = RetryPolicy(), transport: httpx.BaseTransport | None = None,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
         self._generated = AuthenticatedClient(base_url=base_url, token=admin_key, timeout=timeout(timeout_s),
-                                              httpx_args=httpx_args(retry, transport))
+                                              httpx_args=httpx_args(retry, transport, sleep))
 
     def create_tenant(self, **fields: Any) -> TenantOut:
         result: TenantOut = self.call(admin_create_tenant.sync_detailed, body=TenantCreate.from_dict(fields))

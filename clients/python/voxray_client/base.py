@@ -3,6 +3,7 @@ one way to call a generated operation that returns its typed result or raises ``
 
 from __future__ import annotations
 
+import time
 from typing import Any, Callable, Protocol, TypeVar
 
 import httpx
@@ -24,8 +25,14 @@ class GeneratedClient(Protocol):
     def get_httpx_client(self) -> httpx.Client: ...
 
 
-def httpx_args(policy: RetryPolicy, transport: httpx.BaseTransport | None) -> dict[str, Any]:
-    return {"transport": RetryingTransport(transport, policy)}
+def httpx_args(policy: RetryPolicy, transport: httpx.BaseTransport | None,
+               sleep: Callable[[float], None] = time.sleep) -> dict[str, Any]:
+    return {"transport": RetryingTransport(transport, policy, sleep)}
+
+
+def _transport(generated: GeneratedClient) -> RetryingTransport | None:
+    transport = generated.get_httpx_client()._transport  # noqa: SLF001 - httpx keeps no public accessor
+    return transport if isinstance(transport, RetryingTransport) else None
 
 
 def timeout(seconds: float) -> httpx.Timeout:
@@ -39,7 +46,16 @@ class BaseClient:
     last_headers: Any = None  # the headers of the last 2xx answer (e.g. Idempotent-Replayed)
 
     def call(self, operation: Callable[..., Answer], *args: Any, **kwargs: Any) -> Any:
-        answer = operation(*args, client=self._generated, **kwargs)
+        try:
+            answer = operation(*args, client=self._generated, **kwargs)
+        except (ValueError, KeyError, TypeError):
+            # The generated parser expects a problem+json body on errors; a proxy's HTML 502
+            # (or any other body) still becomes an ApiProblem with the status and request id.
+            transport = _transport(self._generated)
+            last = transport.last_response if transport is not None else None
+            if last is None or last.status_code < 400:
+                raise
+            raise ApiProblem.from_answer(last.status_code, last.headers, last.read()) from None
         status = int(answer.status_code)
         if status >= 400:
             raise ApiProblem.from_answer(status, answer.headers, answer.content)

@@ -3,6 +3,7 @@ request ids, typed errors, make-call idempotency and pagination iterators."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from typing import Any, Callable, Iterator
 
@@ -25,9 +26,10 @@ from voxray_public_api.types import UNSET
 
 class VoxrayClient(BaseClient):
     def __init__(self, base_url: str, api_key: str, *, timeout_s: float = 30.0,
-                 retry: RetryPolicy = RetryPolicy(), transport: httpx.BaseTransport | None = None) -> None:
+                 retry: RetryPolicy = RetryPolicy(), transport: httpx.BaseTransport | None = None,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
         self._generated = AuthenticatedClient(base_url=base_url, token=api_key, timeout=timeout(timeout_s),
-                                              httpx_args=httpx_args(retry, transport))
+                                              httpx_args=httpx_args(retry, transport, sleep))
 
     def make_call(self, to: str, *, from_number: str | None = None,
                   idempotency_key: str | None = None) -> PlacedCallOut:

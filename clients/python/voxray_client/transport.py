@@ -43,6 +43,7 @@ class RetryingTransport(httpx.BaseTransport):
         self.inner = inner or httpx.HTTPTransport()
         self.policy = policy
         self.sleep = sleep
+        self.last_response: httpx.Response | None = None
 
     def delay(self, attempt: int, response: httpx.Response | None) -> float | None:
         """Seconds to wait before attempt ``attempt + 1``, or None to give up and return ``response``."""
@@ -71,6 +72,7 @@ class RetryingTransport(httpx.BaseTransport):
             retryable = response.status_code == 429 or (response.status_code >= 500 and is_idempotent(request))
             wait = self.delay(attempt, response) if retryable else None
             if wait is None:
+                self.last_response = response
                 return response
             response.read()
             response.close()
