@@ -63,6 +63,20 @@ def lost_reason(exc: BaseException) -> str:
     return "node_lost" if "node has died" in str(exc) or "node_died" in str(exc) else "session_actor_died"
 
 
+async def node_alive(node_id: str, timeout_s: float = 1.0) -> bool:
+    """Ray still lists the node as alive and its raylet accepts a connection."""
+    node = next((n for n in ray.nodes() if n["NodeID"] == node_id), None)
+    if node is None or not node.get("Alive"):
+        return False
+    try:
+        _, writer = await asyncio.wait_for(
+            asyncio.open_connection(node["NodeManagerAddress"], int(node["NodeManagerPort"])), timeout_s)
+    except (OSError, asyncio.TimeoutError):
+        return False
+    writer.close()
+    return True
+
+
 async def finalize_lost(store: Store, tenant_id: str, call_sid: str, reason: str) -> bool:
     """Record the end of a call whose actor is gone (transcript segments so far stay as written)."""
     record = await store.get_call(tenant_id, call_sid)
@@ -206,6 +220,10 @@ class PoolSupervisor:
             reason = lost_reason(exc)
         except asyncio.CancelledError:
             return
+        if reason != "node_lost" and not await node_alive(member.node):
+            # A killed node's workers die before Ray's health checks declare the node dead
+            # (seconds later): its raylet no longer answering says so at once.
+            reason = "node_lost"
         if self.state.members.get(name) is member:
             await self._forget(name, reason)
 
