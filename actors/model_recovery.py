@@ -117,12 +117,13 @@ def renewal(policy: RecoveryPolicy, opened_at: float, *, wall_at_open: float | N
 
     The deadline is the policy's maximum session length, or the provider's ``expires_at``
     (epoch seconds, from ``session.created``) if earlier; renewal starts a margin before it
-    (at most a quarter of the session's life) and is forced a quarter of that margin before it.
+    (at most half the session's life, so even short sessions leave room for a quiet moment) and
+    is forced a quarter of that margin before it.
     """
     life = policy.max_session_s
     if expires_at is not None and wall_at_open is not None and expires_at > wall_at_open:
         life = min(life, expires_at - wall_at_open)
-    margin = min(policy.renew_margin_s, life / 4)
+    margin = min(policy.renew_margin_s, life / 2)
     deadline = opened_at + life
     return Renewal(soft=deadline - margin, hard=deadline - margin / 4)
 
@@ -135,14 +136,14 @@ AUDIBLE_GAP_S = 1.0
 def recovery_line(*, renewed: bool, agent_cut_off: bool, caller_spoke: bool, gap_s: float) -> str | None:
     """What the agent says after a reconnect, if the caller could have noticed the gap.
 
-    Nothing after a planned renewal or a short silent gap; nothing either when the caller
-    spoke meanwhile: their held audio reaches the new session, which answers it.
+    Nothing after a renewal at a quiet moment or a short silent gap; nothing either when the
+    caller spoke meanwhile: their held audio reaches the new session, which answers it.
     """
-    if renewed or caller_spoke:
+    if caller_spoke:
         return None
-    if agent_cut_off:
+    if agent_cut_off:  # a drop, or a renewal forced mid-sentence by the session limit
         return SORRY_CUT_OFF
-    if gap_s >= AUDIBLE_GAP_S:
+    if not renewed and gap_s >= AUDIBLE_GAP_S:
         return SORRY_WAIT
     return None
 

@@ -109,6 +109,13 @@ class RedisServer:
                     raise RedisUnavailable(f"redis-server did not start: {err.strip()}") from None
                 time.sleep(0.05)
 
+    def suspend_supervision(self) -> None:
+        """Stop restarting it (fault tests hold an outage open; ``start()`` supervises again)."""
+        self._halt.set()
+        if self._watcher is not None and self._watcher is not threading.current_thread():
+            self._watcher.join(15)
+        self._watcher = None
+
     def _supervise(self, interval_s: float = 0.1) -> None:
         if self._watcher is not None:
             return
@@ -139,9 +146,6 @@ class RedisServer:
             backoff = interval_s
 
     def stop(self) -> None:
-        self._halt.set()
-        if self._watcher is not None and self._watcher is not threading.current_thread():
-            self._watcher.join(15)
-        self._watcher = None
+        self.suspend_supervision()
         stop_process(self.proc)
         self.proc = None

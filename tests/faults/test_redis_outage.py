@@ -60,10 +60,7 @@ async def test_a_killed_redis_is_restarted_with_every_acknowledged_write(server:
 
 
 async def test_writes_during_an_outage_are_flushed_in_order_when_redis_is_back(server: RedisServer) -> None:
-    server._halt.set()  # this test restarts redis itself, after a 3 s outage
-    if server._watcher is not None:
-        server._watcher.join(5)
-    server._watcher = None
+    server.suspend_supervision()  # this test restarts redis itself, after a 3 s outage
     store = Store.from_url(server.url, "vxf")
     buffered = BufferedStore.around(store, retry_s=(0.05, 0.2))
     call = CallRecord(call_sid="CA1", tenant_id="t1", from_number="+15550000001", to_number="+15550000002")
@@ -97,10 +94,7 @@ async def test_writes_during_an_outage_are_flushed_in_order_when_redis_is_back(s
 
 
 async def test_writes_beyond_the_bound_are_dropped_and_counted(server: RedisServer) -> None:
-    server._halt.set()
-    if server._watcher is not None:
-        server._watcher.join(5)
-    server._watcher = None
+    server.suspend_supervision()
     store = Store.from_url(server.url, "vxg")
     buffered = BufferedStore.around(store, max_pending=3, retry_s=(0.05, 0.1))
     server.stop()

@@ -51,19 +51,20 @@ def test_renewal_comes_before_the_policy_limit_or_the_providers_expiry() -> None
     policy = RecoveryPolicy(max_session_s=3300, renew_margin_s=300)
     r = renewal(policy, opened_at=100.0)
     assert (r.soft, r.hard) == (100 + 3000, 100 + 3300 - 75)
-    # expires_at (epoch) sooner than the policy: a 4 s session renews in its last quarter.
+    # expires_at (epoch) sooner than the policy: a 4 s session renews in its second half.
     r = renewal(policy, opened_at=100.0, wall_at_open=1_000.0, expires_at=1_004.0)
-    assert (r.soft, r.hard) == (103.0, 103.75)
-    assert not r.due(102.9, response_active=False, caller_speaking=False)
-    assert r.due(103.1, response_active=False, caller_speaking=False)
-    assert not r.due(103.1, response_active=True, caller_speaking=False)  # waits for a quiet moment
-    assert not r.due(103.1, response_active=False, caller_speaking=True)
-    assert r.due(103.8, response_active=True, caller_speaking=True)  # but not past the hard line
-    assert r.next_check(100.0) == pytest.approx(3.0) and r.next_check(103.6) == pytest.approx(0.15)
+    assert (r.soft, r.hard) == (102.0, 103.5)
+    assert not r.due(101.9, response_active=False, caller_speaking=False)
+    assert r.due(102.1, response_active=False, caller_speaking=False)
+    assert not r.due(102.1, response_active=True, caller_speaking=False)  # waits for a quiet moment
+    assert not r.due(102.1, response_active=False, caller_speaking=True)
+    assert r.due(103.6, response_active=True, caller_speaking=True)  # but not past the hard line
+    assert r.next_check(100.0) == pytest.approx(2.0) and r.next_check(103.4) == pytest.approx(0.1)
 
 
 def test_the_caller_hears_a_line_only_when_the_gap_was_noticeable() -> None:
-    assert recovery_line(renewed=True, agent_cut_off=True, caller_spoke=False, gap_s=3) is None
+    assert recovery_line(renewed=True, agent_cut_off=False, caller_spoke=False, gap_s=3) is None
+    assert recovery_line(renewed=True, agent_cut_off=True, caller_spoke=False, gap_s=0.1) == SORRY_CUT_OFF
     assert recovery_line(renewed=False, agent_cut_off=True, caller_spoke=True, gap_s=3) is None
     assert recovery_line(renewed=False, agent_cut_off=True, caller_spoke=False, gap_s=0.1) == SORRY_CUT_OFF
     assert recovery_line(renewed=False, agent_cut_off=False, caller_spoke=False, gap_s=1.5) == SORRY_WAIT
@@ -190,14 +191,14 @@ async def test_an_error_before_the_close_decides_it() -> None:
 
 async def test_a_session_is_renewed_before_it_expires_at_a_quiet_moment() -> None:
     fake = FakeProvider()
-    policy = FAST.model_copy(update={"max_session_s": 0.4, "renew_margin_s": 0.2})
+    policy = FAST.model_copy(update={"max_session_s": 0.4, "renew_margin_s": 0.1})
     stream = RecoveringStream(fake, policy)
     await stream.connect(SESSION)
     fake.queue.put_nowait(rt.ResponseCreated(response={"id": "resp_1"}))
     assert isinstance(await stream.recv(), rt.ResponseCreated)
     loop = asyncio.get_running_loop()
     loop.call_later(0.4, fake.queue.put_nowait, rt.ResponseDone(response={"id": "resp_1", "status": "completed"}))
-    # soft line at 0.3 s: a response is active, so it waits; it ends at 0.4 s, past the hard line (0.35 s)
+    # soft line at 0.3 s: a response is active, so it waits; the hard line (0.375 s) forces it
     assert isinstance(await stream.recv(), ModelReconnected)
     assert stream.renewals == 1 and stream.reconnects == 0 and len(fake.connects) == 2
 
@@ -213,4 +214,4 @@ async def test_the_providers_expiry_brings_renewal_forward() -> None:
     started = asyncio.get_running_loop().time()
     notice = await stream.recv()
     assert isinstance(notice, ModelReconnected) and notice.renewed
-    assert 0.25 < asyncio.get_running_loop().time() - started < 0.4
+    assert 0.15 < asyncio.get_running_loop().time() - started < 0.4  # soft line: 0.2 s, quiet

@@ -72,6 +72,9 @@ def create_app(state: SimState) -> Starlette:
         if request.method == "POST":
             form = await _form(request)
             try:
+                if state.failing_updates > 0:
+                    state.failing_updates -= 1
+                    raise TwilioApiError(500, 20500, "Internal Server Error (fault injected)")
                 call.update(UpdateCall.from_form(form))
             except TwilioApiError as exc:
                 call.timeline.requests.append(

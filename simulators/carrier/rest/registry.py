@@ -52,6 +52,8 @@ class SimState:
         clock: Callable[[], datetime],
     ) -> None:
         self.accounts: dict[str, str] = dict(accounts)
+        #: Fault knob: the next N call updates (redirects, hangups) are answered 500.
+        self.failing_updates = 0
         self.callees = callees
         self.urls = urls
         self.options = options

@@ -88,6 +88,10 @@ class TwilioRestSim:
     def set_default_callee(self, callee: Callee) -> None:
         self.state.callees.default = callee
 
+    def fail_updates(self, count: int) -> None:
+        """Fault knob: answer the next ``count`` call updates (``calls(sid).update``) with HTTP 500."""
+        self.state.failing_updates = count
+
     def add_route(self, public_base_url: str, real_base_url: str) -> None:
         self.state.add_route(public_base_url, real_base_url)
 
