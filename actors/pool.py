@@ -22,6 +22,7 @@ import structlog
 from ray.exceptions import RayActorError
 from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
+from actors import metrics as actor_metrics
 from actors.pool_policy import PoolTargets, plan, wanted_bundles
 from actors.session_actor import SessionActor, SessionActorConfig
 from voxray.live_calls import DEDICATED, SHARED, LiveCalls
@@ -282,6 +283,9 @@ class PoolSupervisor:
                     self.state.retiring.add(s.name)
                     await self._kill(s.name, self.state.members[s.name])
             await self._ask_autoscaler(sum(s.live for s in slots))
+            for node in nodes:
+                mine = [s for s in known if s.node == node and s.kind == SHARED and s.capacity > 0]
+                actor_metrics.pool_size(node[:12], sum(s.free for s in mine), len(mine))
             return bool(self.state.starting or (todo and (todo.add_shared or todo.add_dedicated)))
 
     def _spawn(self, node: str, kind: str) -> None:

@@ -28,6 +28,7 @@ from actors.providers.openai_realtime import OpenAIRealtimeStream, client_for
 from actors.setup import CallSetup
 from voxray.egress import webhook_transport
 from voxray.live_calls import SHARED, LiveCalls
+from voxray import tracing
 from voxray.logging import configure_logging
 from voxray.records import CallStatus
 from voxray.store import Store
@@ -60,6 +61,7 @@ class SessionActorConfig:
 class SessionActor:
     def __init__(self, config: SessionActorConfig) -> None:
         configure_logging(config.log_level)
+        tracing.configure("voxray-session")
         self.config = config
         self._server: asyncio.AbstractServer | None = None
         self._sessions: dict[str, CallSession] = {}
@@ -106,6 +108,11 @@ class SessionActor:
         """Take a call admitted to this actor: returns at once; the model connection opens in the background."""
         if setup.call_sid in self._sessions:
             return  # a retried hand-over of the same call
+        with tracing.span("session.configure", parent=setup.trace_context, call_sid=setup.call_sid,
+                          tenant_id=setup.tenant_id, node=self._node_id):
+            self._take(setup)
+
+    def _take(self, setup: CallSetup) -> None:
         if len(self._sessions) >= self.config.capacity:
             raise RuntimeError(f"session actor is full ({self.config.capacity} calls)")
         query = {"script": setup.agent.local_script} if setup.agent.local_script else None

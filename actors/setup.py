@@ -30,6 +30,8 @@ class CallSetup(BaseModel):
     # Tool requests are signed with the tenant's secret (Standard Webhooks, ``whsec_...``).
     tool_signing_secret: SecretStr | None = None
     tool_allow_private_hosts: bool = False
+    # W3C trace context of the gateway's admission span: the actor's spans join the call's trace.
+    trace_context: dict[str, str] = Field(default_factory=dict)
     # Model-stream recovery: reconnect budget, renewal before the provider's session limit.
     model_recovery: RecoveryPolicy = Field(default_factory=RecoveryPolicy)
 

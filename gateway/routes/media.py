@@ -21,6 +21,7 @@ from gateway.runtime import Runtime, ws_runtime
 from gateway.twilio_rest import CarrierError
 from pipelines import twilio_media as tm
 from voxray import stream_token
+from voxray.logging import bind_call
 
 router = APIRouter(prefix="/api/v1")
 log = structlog.get_logger("voxray.media")
@@ -148,6 +149,7 @@ async def media_stream(ws: WebSocket) -> None:
     try:
         start, start_raw = await asyncio.wait_for(_await_start(ws), START_TIMEOUT_S)
         call = await _authorize(rt, start)
+        bind_call(call.call_sid, call.tenant_id)
     except StreamRefused as exc:
         log.warning("media_stream_refused", code=exc.code, reason=exc.reason)
         await _close(ws, exc.code, exc.reason)

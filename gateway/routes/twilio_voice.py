@@ -14,14 +14,15 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from actors.registry import AdmissionRejected
 from actors.setup import CallSetup
-from gateway import twilio_signature
+from gateway import metrics, twilio_signature
 from gateway.anon_quotas import charge_twilio_number
 from gateway.errors import ApiError
 from gateway.runtime import Runtime, runtime
 from actors.handoff import dial_result_url, transfer_twiml
 from governance.agent_config import agent_config
 from governance.errors import GovernanceUnavailable
-from voxray import stream_token
+from voxray import stream_token, tracing
+from voxray.logging import bind_call
 from voxray.events import EventType, call_data, emit
 from voxray.records import CallRecord, CallStatus, Tenant, utcnow
 
@@ -104,6 +105,8 @@ async def answer_call(rt: Runtime, tenant: Tenant, form: dict[str, str], directi
     once per call: a replayed webhook (signatures never expire) gets 409, never a second token.
     """
     call_sid = form["CallSid"]
+    started = time.perf_counter()
+    bind_call(call_sid, tenant.id)
     if await rt.registry.get(call_sid) is not None:
         raise ApiError(409, "call_conflict", "That CallSid already has a live session")
     line, other = (form.get("To", ""), form.get("From", "")) if direction == "inbound" else (
@@ -154,13 +157,17 @@ async def answer_call(rt: Runtime, tenant: Tenant, form: dict[str, str], directi
         tool_allow_private_hosts=rt.settings.webhook_allow_private_hosts,
     )
     try:
-        await rt.registry.open_call(setup, tenant.max_concurrent_calls, tenant.isolation)
+        with tracing.span("admission", call_sid=call_sid, tenant_id=tenant.id):
+            setup.trace_context = tracing.inject()
+            await rt.registry.open_call(setup, tenant.max_concurrent_calls, tenant.isolation)
     except AdmissionRejected as exc:
+        metrics.call_setup("refused", time.perf_counter() - started, exc.reason)
         return await _refuse(rt, tenant, call_sid, exc.reason)
     except Exception as exc:
         log.exception("call_setup_failed", call_sid=call_sid, tenant=tenant.id)
         await rt.store.update_call(tenant.id, call_sid, status=CallStatus.FAILED, ended_at=utcnow(),
                                    end_reason=f"setup_failed: {type(exc).__name__}")
+        metrics.call_setup("refused", time.perf_counter() - started, "setup_failed")
         return Response(_twiml_unavailable(), media_type=TWIML)
     token, claims = stream_token.mint(rt.stream_secret, call_sid, time.time(), rt.settings.stream_token_ttl_s)
     issued = rt.registry.live.issue_stream(call_sid, claims.nonce, claims.expires_at)
@@ -171,6 +178,7 @@ async def answer_call(rt: Runtime, tenant: Tenant, form: dict[str, str], directi
         first = await issued
     if not first:
         raise ApiError(409, "call_conflict", "A stream was already issued for that call")
+    metrics.call_setup("admitted", time.perf_counter() - started)
     log.info("call_answered", call_sid=call_sid, tenant=tenant.id, direction=direction)
     return Response(_twiml_connect(rt, token), media_type=TWIML)
 
