@@ -1,4 +1,4 @@
-"""Pages: scoped OpenAPI JSON, Swagger UI, the versioning policy and changelog, the operator console."""
+"""Pages: scoped OpenAPI JSON, Swagger UI, the guides, versioning policy and changelog, the operator console."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ _SWAGGER_HEADERS = {"Content-Security-Policy": SWAGGER_CSP, "X-Content-Type-Opti
 _SWAGGER_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{title}</title>
 <link rel="stylesheet" href="/swagger-ui/assets/swagger-ui.css"></head>
-<body><div id="swagger-ui" data-openapi-url="{url}"></div>
+<body>{guides}<div id="swagger-ui" data-openapi-url="{url}"></div>
 <script src="/swagger-ui/assets/swagger-ui-bundle.js"></script>
 <script src="/swagger-ui/assets/init.js"></script></body></html>
 """
@@ -59,7 +59,7 @@ _SWAGGER_INIT = """(function () {
 
 @router.get("/swagger-ui")
 async def swagger_ui(doc: Literal["public", "admin", "full"] = Query("full")) -> HTMLResponse:
-    return HTMLResponse(_SWAGGER_PAGE.format(title=f"voxray API ({doc})", url=DOCUMENTS[doc]),
+    return HTMLResponse(_SWAGGER_PAGE.format(title=f"voxray API ({doc})", url=DOCUMENTS[doc], guides=GUIDES_NAV),
                         headers=_SWAGGER_HEADERS)
 
 
@@ -108,3 +108,33 @@ async def versioning() -> Response:
 @router.get("/docs/changelog")
 async def changelog() -> Response:
     return _markdown("CHANGELOG.md")
+
+
+# The integrators' guides (docs/*.md), by the path they are linked under.
+GUIDES = {"getting-started": ("Getting started", "GETTING_STARTED.md"),
+          "build-an-agent": ("Build an agent", "BUILD_AN_AGENT.md"),
+          "tutorial": ("Tutorial", "TUTORIAL.md"),
+          "runtime-architecture": ("Runtime architecture", "RUNTIME_ARCHITECTURE.md"),
+          "authentication": ("Authentication", "AUTHENTICATION.md"),
+          "webhooks": ("Webhooks and signatures", "WEBHOOKS.md"),
+          "errors": ("Errors, rate limits, pagination and idempotency", "ERRORS.md"),
+          "production-readiness": ("Production readiness", "PRODUCTION_READINESS.md")}
+GUIDES_NAV = ('<nav style="font-family:sans-serif;padding:8px 20px;border-bottom:1px solid #ddd">Guides: '
+              + " · ".join(f'<a href="/docs/{slug}">{title}</a>' for slug, (title, _) in GUIDES.items())
+              + ' · <a href="/docs/versioning">Versioning</a> · <a href="/docs/changelog">Changelog</a></nav>')
+
+
+@router.get("/docs")
+async def guides_index() -> Response:
+    lines = ["# voxray guides", ""] + [f"- [{title}](/docs/{slug})" for slug, (title, _) in GUIDES.items()]
+    lines += ["- [Versioning](/docs/versioning)", "- [Changelog](/docs/changelog)", "",
+              "API documents: /api-docs/public.json, /api-docs/admin.json, /swagger-ui?doc=public", ""]
+    return Response("\n".join(lines), media_type="text/markdown; charset=utf-8")
+
+
+@router.get("/docs/{slug}")
+async def guide(slug: str) -> Response:
+    entry = GUIDES.get(slug)
+    if entry is None:
+        raise ApiError(404, "not_found", "No such guide", f"guides: {', '.join(GUIDES)}")
+    return _markdown(entry[1])
