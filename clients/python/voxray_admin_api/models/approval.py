@@ -8,6 +8,7 @@ from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
+from ..models.approval_isolation import ApprovalIsolation
 from ..types import UNSET, Unset
 from typing import cast
 
@@ -31,6 +32,8 @@ class Approval:
             id (str):
             twilio_account_sid (str):
             twilio_auth_token (str):
+            isolation (ApprovalIsolation | Unset): shared: calls share session-actor processes; dedicated: a process of its
+                own per live call, reused for this tenant's next call Default: ApprovalIsolation.SHARED.
             max_concurrent_calls (int | Unset):  Default: 50.
             name (None | str | Unset): Default: the request's company
             phone_numbers (list[str] | Unset):
@@ -43,6 +46,7 @@ class Approval:
     id: str
     twilio_account_sid: str
     twilio_auth_token: str
+    isolation: ApprovalIsolation | Unset = ApprovalIsolation.SHARED
     max_concurrent_calls: int | Unset = 50
     name: None | str | Unset = UNSET
     phone_numbers: list[str] | Unset = UNSET
@@ -61,6 +65,11 @@ class Approval:
         twilio_account_sid = self.twilio_account_sid
 
         twilio_auth_token = self.twilio_auth_token
+
+        isolation: str | Unset = UNSET
+        if not isinstance(self.isolation, Unset):
+            isolation = self.isolation.value
+
 
         max_concurrent_calls = self.max_concurrent_calls
 
@@ -92,6 +101,8 @@ class Approval:
             "twilio_account_sid": twilio_account_sid,
             "twilio_auth_token": twilio_auth_token,
         })
+        if isolation is not UNSET:
+            field_dict["isolation"] = isolation
         if max_concurrent_calls is not UNSET:
             field_dict["max_concurrent_calls"] = max_concurrent_calls
         if name is not UNSET:
@@ -117,6 +128,16 @@ class Approval:
         twilio_account_sid = d.pop("twilio_account_sid")
 
         twilio_auth_token = d.pop("twilio_auth_token")
+
+        _isolation = d.pop("isolation", UNSET)
+        isolation: ApprovalIsolation | Unset
+        if isinstance(_isolation,  Unset):
+            isolation = UNSET
+        else:
+            isolation = ApprovalIsolation(_isolation)
+
+
+
 
         max_concurrent_calls = d.pop("max_concurrent_calls", UNSET)
 
@@ -157,6 +178,7 @@ class Approval:
             id=id,
             twilio_account_sid=twilio_account_sid,
             twilio_auth_token=twilio_auth_token,
+            isolation=isolation,
             max_concurrent_calls=max_concurrent_calls,
             name=name,
             phone_numbers=phone_numbers,

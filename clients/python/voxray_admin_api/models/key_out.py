@@ -40,6 +40,8 @@ class KeyOut:
             scopes (list[Scope]):
             tenant_id (None | str):
             owner (None | str | Unset):
+            vouched (bool | Unset): Admin keys: whether an admin other than the key's owner vouched for its person (needed
+                to approve versions) Default: False.
      """
 
     created_at: datetime.datetime
@@ -54,6 +56,7 @@ class KeyOut:
     scopes: list[Scope]
     tenant_id: None | str
     owner: None | str | Unset = UNSET
+    vouched: bool | Unset = False
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -108,6 +111,8 @@ class KeyOut:
         else:
             owner = self.owner
 
+        vouched = self.vouched
+
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -126,6 +131,8 @@ class KeyOut:
         })
         if owner is not UNSET:
             field_dict["owner"] = owner
+        if vouched is not UNSET:
+            field_dict["vouched"] = vouched
 
         return field_dict
 
@@ -240,6 +247,8 @@ class KeyOut:
         owner = _parse_owner(d.pop("owner", UNSET))
 
 
+        vouched = d.pop("vouched", UNSET)
+
         key_out = cls(
             created_at=created_at,
             created_by=created_by,
@@ -253,6 +262,7 @@ class KeyOut:
             scopes=scopes,
             tenant_id=tenant_id,
             owner=owner,
+            vouched=vouched,
         )
 
 

@@ -41,6 +41,8 @@ class NewKey:
             scopes (list[Scope]):
             tenant_id (None | str):
             owner (None | str | Unset):
+            vouched (bool | Unset): Admin keys: whether an admin other than the key's owner vouched for its person (needed
+                to approve versions) Default: False.
      """
 
     created_at: datetime.datetime
@@ -56,6 +58,7 @@ class NewKey:
     scopes: list[Scope]
     tenant_id: None | str
     owner: None | str | Unset = UNSET
+    vouched: bool | Unset = False
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -112,6 +115,8 @@ class NewKey:
         else:
             owner = self.owner
 
+        vouched = self.vouched
+
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -131,6 +136,8 @@ class NewKey:
         })
         if owner is not UNSET:
             field_dict["owner"] = owner
+        if vouched is not UNSET:
+            field_dict["vouched"] = vouched
 
         return field_dict
 
@@ -247,6 +254,8 @@ class NewKey:
         owner = _parse_owner(d.pop("owner", UNSET))
 
 
+        vouched = d.pop("vouched", UNSET)
+
         new_key = cls(
             created_at=created_at,
             created_by=created_by,
@@ -261,6 +270,7 @@ class NewKey:
             scopes=scopes,
             tenant_id=tenant_id,
             owner=owner,
+            vouched=vouched,
         )
 
 

@@ -8,6 +8,7 @@ from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
+from ..models.tenant_create_isolation import TenantCreateIsolation
 from ..types import UNSET, Unset
 from typing import cast
 
@@ -31,6 +32,8 @@ class TenantCreate:
             name (str):
             twilio_account_sid (str):
             twilio_auth_token (str):
+            isolation (TenantCreateIsolation | Unset): shared: calls share session-actor processes; dedicated: a process of
+                its own per live call, reused for this tenant's next call Default: TenantCreateIsolation.SHARED.
             max_concurrent_calls (int | Unset):  Default: 50.
             phone_numbers (list[str] | Unset):
             rate_limits (RateLimits | Unset): Token buckets: ``*_per_s`` refill rate and ``*_burst`` capacity, per tenant
@@ -43,6 +46,7 @@ class TenantCreate:
     name: str
     twilio_account_sid: str
     twilio_auth_token: str
+    isolation: TenantCreateIsolation | Unset = TenantCreateIsolation.SHARED
     max_concurrent_calls: int | Unset = 50
     phone_numbers: list[str] | Unset = UNSET
     rate_limits: RateLimits | Unset = UNSET
@@ -62,6 +66,11 @@ class TenantCreate:
         twilio_account_sid = self.twilio_account_sid
 
         twilio_auth_token = self.twilio_auth_token
+
+        isolation: str | Unset = UNSET
+        if not isinstance(self.isolation, Unset):
+            isolation = self.isolation.value
+
 
         max_concurrent_calls = self.max_concurrent_calls
 
@@ -88,6 +97,8 @@ class TenantCreate:
             "twilio_account_sid": twilio_account_sid,
             "twilio_auth_token": twilio_auth_token,
         })
+        if isolation is not UNSET:
+            field_dict["isolation"] = isolation
         if max_concurrent_calls is not UNSET:
             field_dict["max_concurrent_calls"] = max_concurrent_calls
         if phone_numbers is not UNSET:
@@ -113,6 +124,16 @@ class TenantCreate:
         twilio_account_sid = d.pop("twilio_account_sid")
 
         twilio_auth_token = d.pop("twilio_auth_token")
+
+        _isolation = d.pop("isolation", UNSET)
+        isolation: TenantCreateIsolation | Unset
+        if isinstance(_isolation,  Unset):
+            isolation = UNSET
+        else:
+            isolation = TenantCreateIsolation(_isolation)
+
+
+
 
         max_concurrent_calls = d.pop("max_concurrent_calls", UNSET)
 
@@ -144,6 +165,7 @@ class TenantCreate:
             name=name,
             twilio_account_sid=twilio_account_sid,
             twilio_auth_token=twilio_auth_token,
+            isolation=isolation,
             max_concurrent_calls=max_concurrent_calls,
             phone_numbers=phone_numbers,
             rate_limits=rate_limits,

@@ -30,6 +30,7 @@ class TenantOut:
             config_version (int):
             created_at (datetime.datetime):
             id (str):
+            isolation (str):
             max_concurrent_calls (int):
             name (str):
             phone_numbers (list[str]):
@@ -42,6 +43,7 @@ class TenantOut:
     config_version: int
     created_at: datetime.datetime
     id: str
+    isolation: str
     max_concurrent_calls: int
     name: str
     phone_numbers: list[str]
@@ -62,6 +64,8 @@ class TenantOut:
         created_at = self.created_at.isoformat()
 
         id = self.id
+
+        isolation = self.isolation
 
         max_concurrent_calls = self.max_concurrent_calls
 
@@ -84,6 +88,7 @@ class TenantOut:
             "config_version": config_version,
             "created_at": created_at,
             "id": id,
+            "isolation": isolation,
             "max_concurrent_calls": max_concurrent_calls,
             "name": name,
             "phone_numbers": phone_numbers,
@@ -110,6 +115,8 @@ class TenantOut:
 
         id = d.pop("id")
 
+        isolation = d.pop("isolation")
+
         max_concurrent_calls = d.pop("max_concurrent_calls")
 
         name = d.pop("name")
@@ -133,6 +140,7 @@ class TenantOut:
             config_version=config_version,
             created_at=created_at,
             id=id,
+            isolation=isolation,
             max_concurrent_calls=max_concurrent_calls,
             name=name,
             phone_numbers=phone_numbers,

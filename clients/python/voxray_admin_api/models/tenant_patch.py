@@ -8,6 +8,7 @@ from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
+from ..models.tenant_patch_isolation_type_0 import TenantPatchIsolationType0
 from ..types import UNSET, Unset
 from typing import cast
 
@@ -26,6 +27,7 @@ T = TypeVar("T", bound="TenantPatch")
 class TenantPatch:
     """ 
         Attributes:
+            isolation (None | TenantPatchIsolationType0 | Unset):
             max_concurrent_calls (int | None | Unset):
             name (None | str | Unset):
             phone_numbers (list[str] | None | Unset):
@@ -33,6 +35,7 @@ class TenantPatch:
             twilio_auth_token (None | str | Unset):
      """
 
+    isolation: None | TenantPatchIsolationType0 | Unset = UNSET
     max_concurrent_calls: int | None | Unset = UNSET
     name: None | str | Unset = UNSET
     phone_numbers: list[str] | None | Unset = UNSET
@@ -45,6 +48,14 @@ class TenantPatch:
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.rate_limits import RateLimits # noqa: PLC0415
+        isolation: None | str | Unset
+        if isinstance(self.isolation, Unset):
+            isolation = UNSET
+        elif isinstance(self.isolation, TenantPatchIsolationType0):
+            isolation = self.isolation.value
+        else:
+            isolation = self.isolation
+
         max_concurrent_calls: int | None | Unset
         if isinstance(self.max_concurrent_calls, Unset):
             max_concurrent_calls = UNSET
@@ -86,6 +97,8 @@ class TenantPatch:
 
         field_dict.update({
         })
+        if isolation is not UNSET:
+            field_dict["isolation"] = isolation
         if max_concurrent_calls is not UNSET:
             field_dict["max_concurrent_calls"] = max_concurrent_calls
         if name is not UNSET:
@@ -105,6 +118,26 @@ class TenantPatch:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.rate_limits import RateLimits # noqa: PLC0415
         d = dict(src_dict)
+        def _parse_isolation(data: object) -> None | TenantPatchIsolationType0 | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                isolation_type_0 = TenantPatchIsolationType0(data)
+
+
+
+                return isolation_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | TenantPatchIsolationType0 | Unset, data)
+
+        isolation = _parse_isolation(d.pop("isolation", UNSET))
+
+
         def _parse_max_concurrent_calls(data: object) -> int | None | Unset:
             if data is None:
                 return data
@@ -174,6 +207,7 @@ class TenantPatch:
 
 
         tenant_patch = cls(
+            isolation=isolation,
             max_concurrent_calls=max_concurrent_calls,
             name=name,
             phone_numbers=phone_numbers,

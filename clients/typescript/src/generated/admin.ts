@@ -82,7 +82,11 @@ export interface paths {
         /** List admin and operator keys */
         get: operations["admin_list_admin_keys"];
         put?: never;
-        /** Issue an admin or operator key (shown once) */
+        /**
+         * Issue an admin or operator key (shown once)
+         * @description Who may vouch for whom (F4): a vouched admin vouches for the owner of every key it issues;
+         *     the bootstrap key issues admin keys only for the first admin (the first owner it names).
+         */
         post: operations["admin_create_admin_key"];
         delete?: never;
         options?: never;
@@ -169,6 +173,23 @@ export interface paths {
         put?: never;
         /** End a live call now */
         post: operations["admin_end_live_session"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/nodes/{node_id}/drain": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Drain a Ray node: no new calls there, live ones finish */
+        post: operations["admin_drain_node"];
         delete?: never;
         options?: never;
         head?: never;
@@ -306,6 +327,23 @@ export interface paths {
         };
         /** Where a new call from a caller would go now */
         get: operations["admin_preview_route_decision"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/pool": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Session actors of the deployment: slots, load, nodes */
+        get: operations["admin_pool"];
         put?: never;
         post?: never;
         delete?: never;
@@ -542,6 +580,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/tenants/{tenant_id}/call-logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A tenant's call logs (operators) */
+        get: operations["admin_list_call_logs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/tenants/{tenant_id}/kill-switch": {
         parameters: {
             query?: never;
@@ -643,6 +698,57 @@ export interface paths {
         put?: never;
         /** Issue a new tool signing secret (shown once) */
         post: operations["admin_rotate_tool_signing_secret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/tenants/{tenant_id}/voice-sessions/{call_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One call with its transcript and tool calls (operators) */
+        get: operations["admin_get_voice_session"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/tenants/{tenant_id}/webhook-deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A tenant's webhook deliveries (operators) */
+        get: operations["admin_list_webhook_deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/tenants/{tenant_id}/webhook-deliveries/{event_id}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Deliver a tenant's failed or dead event again (operators) */
+        post: operations["admin_redeliver_webhook"];
         delete?: never;
         options?: never;
         head?: never;
@@ -767,6 +873,15 @@ export interface components {
              */
             role: "admin" | "operator";
         };
+        /** AgentRef */
+        AgentRef: {
+            /** Config Version */
+            config_version: number;
+            /** Name */
+            name: string;
+            /** Version */
+            version: number;
+        };
         /**
          * AgentSpec
          * @description Everything that makes the agent; frozen into the version once it is staged.
@@ -838,6 +953,13 @@ export interface components {
         Approval: {
             /** Id */
             id: string;
+            /**
+             * Isolation
+             * @description shared: calls share session-actor processes; dedicated: a process of its own per live call, reused for this tenant's next call
+             * @default shared
+             * @enum {string}
+             */
+            isolation: "shared" | "dedicated";
             /**
              * Max Concurrent Calls
              * @default 50
@@ -915,6 +1037,49 @@ export interface components {
             /** Threshold */
             threshold: number;
         };
+        /** CallLog */
+        CallLog: {
+            agent: components["schemas"]["AgentRef"];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Direction
+             * @enum {string}
+             */
+            direction: "inbound" | "outbound";
+            /** Duration S */
+            duration_s: number | null;
+            /** End Reason */
+            end_reason: string | null;
+            /** Ended At */
+            ended_at: string | null;
+            escalation: components["schemas"]["EscalationOut"];
+            /** From Number */
+            from_number: string;
+            /**
+             * Id
+             * @description The Twilio CallSid
+             */
+            id: string;
+            /** Started At */
+            started_at: string | null;
+            status: components["schemas"]["CallStatus"];
+            /** Summary */
+            summary: string | null;
+            /** To Number */
+            to_number: string;
+            /** Turns */
+            turns: number;
+        };
+        /**
+         * CallStatus
+         * @description Twilio's call statuses (PROTOCOLS C.4), ``initiated`` included.
+         * @enum {string}
+         */
+        CallStatus: "queued" | "initiated" | "ringing" | "in-progress" | "completed" | "busy" | "no-answer" | "failed" | "canceled";
         /**
          * Canary
          * @description A rollout of ``version`` on one route, under the policy it was started with.
@@ -988,12 +1153,59 @@ export interface components {
             /** Version */
             version: number;
         };
+        /**
+         * DeliveryState
+         * @enum {string}
+         */
+        DeliveryState: "pending" | "failed" | "delivered" | "dead";
         /** EndingCall */
         EndingCall: {
             /** Call Sid */
             call_sid: string;
             /** Status */
             status: string;
+        };
+        /** EscalationOut */
+        EscalationOut: {
+            /** At */
+            at?: string | null;
+            /** By */
+            by?: ("tool" | "rule" | "operator") | null;
+            /** Escalated */
+            escalated: boolean;
+            /** Reason */
+            reason?: string | null;
+            /** Target */
+            target?: string | null;
+        };
+        /**
+         * EventType
+         * @description Every event a tenant can subscribe to. Add a member and its line in DESCRIPTIONS.
+         * @enum {string}
+         */
+        EventType: "call.initiated" | "call.ringing" | "call.answered" | "call.completed" | "call.failed" | "session.started" | "session.completed" | "transcript.ready" | "tool.called" | "handoff.requested" | "rollout.promoted" | "rollout.held" | "rollout.rolled_back" | "webhook.test";
+        /** FunctionCallOut */
+        FunctionCallOut: {
+            /**
+             * Arguments
+             * @description The arguments as JSON (a string if the model sent invalid JSON)
+             */
+            arguments: unknown;
+            /** At Ms */
+            at_ms: number;
+            /** Call Id */
+            call_id: string;
+            /** Latency Ms */
+            latency_ms: number | null;
+            /** Name */
+            name: string;
+            /** Result */
+            result?: unknown;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "completed" | "failed";
         };
         /**
          * Guard
@@ -1104,6 +1316,12 @@ export interface components {
             scopes: components["schemas"]["Scope"][];
             /** Tenant Id */
             tenant_id: string | null;
+            /**
+             * Vouched
+             * @description Admin keys: whether an admin other than the key's owner vouched for its person (needed to approve versions)
+             * @default false
+             */
+            vouched: boolean;
         };
         /**
          * KillSwitch
@@ -1264,6 +1482,12 @@ export interface components {
             scopes: components["schemas"]["Scope"][];
             /** Tenant Id */
             tenant_id: string | null;
+            /**
+             * Vouched
+             * @description Admin keys: whether an admin other than the key's owner vouched for its person (needed to approve versions)
+             * @default false
+             */
+            vouched: boolean;
         };
         /** OptionalReason */
         OptionalReason: {
@@ -1274,6 +1498,28 @@ export interface components {
         Page_AuditEntry_: {
             /** Data */
             data: components["schemas"]["AuditEntry"][];
+            /** Has More */
+            has_more: boolean;
+            /** Next Cursor */
+            next_cursor?: string | null;
+            /** Next Offset */
+            next_offset?: number | null;
+        };
+        /** Page[CallLog] */
+        Page_CallLog_: {
+            /** Data */
+            data: components["schemas"]["CallLog"][];
+            /** Has More */
+            has_more: boolean;
+            /** Next Cursor */
+            next_cursor?: string | null;
+            /** Next Offset */
+            next_offset?: number | null;
+        };
+        /** Page[WebhookDelivery] */
+        Page_WebhookDelivery_: {
+            /** Data */
+            data: components["schemas"]["WebhookDelivery"][];
             /** Has More */
             has_more: boolean;
             /** Next Cursor */
@@ -1295,6 +1541,19 @@ export interface components {
             /** Tenant Id */
             tenant_id: string;
         };
+        /** PoolStatus */
+        PoolStatus: {
+            /** Actors */
+            actors: {
+                [key: string]: unknown;
+            }[];
+            /** Free Slots */
+            free_slots: number;
+            /** Lost Calls */
+            lost_calls: number;
+        } & {
+            [key: string]: unknown;
+        };
         /**
          * Problem
          * @description RFC 9457 problem details with a stable machine-readable code
@@ -1312,6 +1571,11 @@ export interface components {
             title: string;
             type: string;
         };
+        /**
+         * QaState
+         * @enum {string}
+         */
+        QaState: "unreviewed" | "passed" | "failed";
         /**
          * RateLimits
          * @description Token buckets: ``*_per_s`` refill rate and ``*_burst`` capacity, per tenant and per key.
@@ -1524,6 +1788,18 @@ export interface components {
              */
             role: "admin" | "operator";
         };
+        /** SessionReviewQa */
+        SessionReviewQa: {
+            /** Notes */
+            notes: string;
+            /** Reviewed At */
+            reviewed_at: string | null;
+            /** Reviewed By */
+            reviewed_by: string | null;
+            /** Score */
+            score: number | null;
+            state: components["schemas"]["QaState"];
+        };
         /** SigningSecret */
         SigningSecret: {
             /**
@@ -1532,6 +1808,11 @@ export interface components {
              */
             tool_signing_secret: string;
         };
+        /**
+         * Speaker
+         * @enum {string}
+         */
+        Speaker: "caller" | "agent";
         /**
          * SweepAction
          * @enum {string}
@@ -1620,6 +1901,13 @@ export interface components {
             /** Id */
             id: string;
             /**
+             * Isolation
+             * @description shared: calls share session-actor processes; dedicated: a process of its own per live call, reused for this tenant's next call
+             * @default shared
+             * @enum {string}
+             */
+            isolation: "shared" | "dedicated";
+            /**
              * Max Concurrent Calls
              * @default 50
              */
@@ -1649,6 +1937,8 @@ export interface components {
             created_at: string;
             /** Id */
             id: string;
+            /** Isolation */
+            isolation: string;
             /** Max Concurrent Calls */
             max_concurrent_calls: number;
             /** Name */
@@ -1662,6 +1952,8 @@ export interface components {
         };
         /** TenantPatch */
         TenantPatch: {
+            /** Isolation */
+            isolation?: ("shared" | "dedicated") | null;
             /** Max Concurrent Calls */
             max_concurrent_calls?: number | null;
             /** Name */
@@ -1718,6 +2010,21 @@ export interface components {
              */
             timeout_s: number;
         };
+        /** TranscriptLine */
+        TranscriptLine: {
+            /** End Ms */
+            end_ms: number;
+            /** Interrupted */
+            interrupted: boolean;
+            speaker: components["schemas"]["Speaker"];
+            /** Start Ms */
+            start_ms: number;
+            /**
+             * Text
+             * @description null when the words are unknown (no transcription)
+             */
+            text: string | null;
+        };
         /** VadConfig */
         VadConfig: {
             /**
@@ -1746,6 +2053,103 @@ export interface components {
          * @enum {string}
          */
         VersionState: "draft" | "staged" | "approved" | "live" | "retired" | "rejected";
+        /** VoiceSession */
+        VoiceSession: {
+            call: components["schemas"]["CallLog"];
+            /** Function Calls */
+            function_calls: components["schemas"]["FunctionCallOut"][];
+            /** Id */
+            id: string;
+            qa: components["schemas"]["SessionReviewQa"];
+            /** Tags */
+            tags: string[];
+            /** Transcript */
+            transcript: components["schemas"]["TranscriptLine"][];
+        };
+        /**
+         * WebhookAttempt
+         * @description One delivery attempt as the API shows it (the stored record has nothing secret).
+         */
+        WebhookAttempt: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Attempt */
+            attempt: number;
+            /** Duration Ms */
+            duration_ms: number;
+            /** Endpoint Id */
+            endpoint_id: string;
+            /** Error */
+            error: string | null;
+            /** Next Attempt At */
+            next_attempt_at: string | null;
+            state: components["schemas"]["DeliveryState"];
+            /** Status Code */
+            status_code: number | null;
+            /** Url */
+            url: string;
+        };
+        /** WebhookDelivery */
+        WebhookDelivery: {
+            /** Attempts */
+            attempts: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Delivered At */
+            delivered_at: string | null;
+            /** Endpoint Id */
+            endpoint_id: string;
+            /**
+             * Event Id
+             * @description Also the `webhook-id` header: the same on every retry
+             */
+            event_id: string;
+            /** Event Type */
+            event_type: string;
+            /** Last Attempt At */
+            last_attempt_at: string | null;
+            /** Last Error */
+            last_error: string | null;
+            /** Last Status Code */
+            last_status_code: number | null;
+            /** Next Attempt At */
+            next_attempt_at: string | null;
+            state: components["schemas"]["DeliveryState"];
+            /**
+             * Url
+             * @description Where the last attempt went
+             */
+            url: string | null;
+        };
+        /** WebhookEventLog */
+        WebhookEventLog: {
+            /** Attempts */
+            attempts: components["schemas"]["WebhookAttempt"][];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Deliveries */
+            deliveries: components["schemas"]["WebhookDelivery"][];
+            /** Event Id */
+            event_id: string;
+            /** Event Type */
+            event_type: string;
+            /**
+             * Payload
+             * @description The body exactly as sent
+             */
+            payload: {
+                [key: string]: unknown;
+            };
+        };
         /**
          * WindowMetrics
          * @description One version's completed calls on one route over one window (the current step).
@@ -1865,6 +2269,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description If-Match names a revision the record is no longer at */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid */
             422: {
                 headers: {
@@ -1943,6 +2356,15 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match names a revision the record is no longer at */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2032,6 +2454,15 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match names a revision the record is no longer at */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2146,6 +2577,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description If-Match names a revision the record is no longer at */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Body too large */
             413: {
                 headers: {
@@ -2247,6 +2687,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description If-Match names a revision the record is no longer at */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid */
             422: {
                 headers: {
@@ -2327,6 +2776,15 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match names a revision the record is no longer at */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2430,6 +2888,15 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match names a revision the record is no longer at */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2732,6 +3199,102 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EndingCall"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an operator */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No live session */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    admin_drain_node: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                node_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string;
+                    };
                 };
             };
             /** @description Malformed request */
@@ -3980,6 +4543,80 @@ export interface operations {
             };
         };
     };
+    admin_pool: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PoolStatus"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an operator */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No live session */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed; `errors` lists each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     admin_rollout_sweep: {
         parameters: {
             query?: never;
@@ -4157,6 +4794,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description If-Match names a revision the record is no longer at */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid */
             422: {
                 headers: {
@@ -4237,6 +4883,15 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match names a revision the record is no longer at */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4347,6 +5002,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description If-Match names a revision the record is no longer at */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid */
             422: {
                 headers: {
@@ -4423,6 +5087,15 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match names a revision the record is no longer at */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4512,6 +5185,15 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match names a revision the record is no longer at */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5846,6 +6528,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description If-Match names a revision the record is no longer at */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid */
             422: {
                 headers: {
@@ -5928,6 +6619,15 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match names a revision the record is no longer at */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6039,7 +6739,109 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description If-Match names a revision the record is no longer at */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    admin_list_call_logs: {
+        parameters: {
+            query?: {
+                /** @description Items per page */
+                limit?: number;
+                /** @description Items to skip (offset pagination) */
+                offset?: number;
+                /** @description `next_cursor` of the previous page */
+                cursor?: string | null;
+                status?: components["schemas"]["CallStatus"] | null;
+                direction?: ("inbound" | "outbound") | null;
+                /** @description Only calls handed (or not) to a person */
+                escalated?: boolean | null;
+                /** @description Created at or after (RFC 3339) */
+                since?: string | null;
+                /** @description Created at or before (RFC 3339) */
+                until?: string | null;
+                /** @description Caller or called number */
+                phone_number?: string | null;
+            };
+            header?: never;
+            path: {
+                tenant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_CallLog_"];
+                };
+            };
+            /** @description Bad pagination or filter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Credential may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found for this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6828,6 +7630,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description If-Match names a revision the record is no longer at */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid */
             422: {
                 headers: {
@@ -6910,6 +7721,15 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match names a revision the record is no longer at */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7023,6 +7843,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description If-Match names a revision the record is no longer at */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid */
             422: {
                 headers: {
@@ -7108,6 +7937,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description If-Match names a revision the record is no longer at */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Body too large */
             413: {
                 headers: {
@@ -7127,6 +7965,273 @@ export interface operations {
                 };
             };
             /** @description Invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    admin_get_voice_session: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                call_id: string;
+                tenant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VoiceSession"];
+                };
+            };
+            /** @description Bad pagination or filter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Credential may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found for this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    admin_list_webhook_deliveries: {
+        parameters: {
+            query?: {
+                /** @description Items per page */
+                limit?: number;
+                /** @description Items to skip (offset pagination) */
+                offset?: number;
+                /** @description `next_cursor` of the previous page */
+                cursor?: string | null;
+                /** @description The delivery's current state */
+                status?: components["schemas"]["DeliveryState"] | null;
+                event_type?: components["schemas"]["EventType"] | null;
+            };
+            header?: never;
+            path: {
+                tenant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_WebhookDelivery_"];
+                };
+            };
+            /** @description Bad pagination or filter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Credential may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found for this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    admin_redeliver_webhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: string;
+                tenant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEventLog"];
+                };
+            };
+            /** @description Bad pagination or filter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Credential may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found for this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -143,7 +143,11 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Edit a voice session's tags and QA state */
+        /**
+         * Edit a voice session's tags and QA state
+         * @description Optimistic concurrency (F9): with If-Match the review must still be at that ETag (412);
+         *     without it a lost race re-reads and re-applies the patch, so no reviewer's edit is lost.
+         */
         patch: operations["update_voice_session"];
         trace?: never;
     };
@@ -957,6 +961,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests await a decision */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     list_call_logs: {
@@ -1611,6 +1624,15 @@ export interface operations {
             };
             /** @description Not found for this tenant */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match names a revision the review is no longer at */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -84,6 +84,13 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_409
 
+    if response.status_code == 412:
+        response_412 = Problem.from_dict(response.json())
+
+
+
+        return response_412
+
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
 
@@ -135,6 +142,9 @@ def sync_detailed(
 ) -> Response[NewKey | Problem]:
     """ Issue an admin or operator key (shown once)
 
+     Who may vouch for whom (F4): a vouched admin vouches for the owner of every key it issues;
+    the bootstrap key issues admin keys only for the first admin (the first owner it names).
+
     Args:
         body (AdminKeyCreate):
 
@@ -166,6 +176,9 @@ def sync(
 ) -> NewKey | Problem | None:
     """ Issue an admin or operator key (shown once)
 
+     Who may vouch for whom (F4): a vouched admin vouches for the owner of every key it issues;
+    the bootstrap key issues admin keys only for the first admin (the first owner it names).
+
     Args:
         body (AdminKeyCreate):
 
@@ -191,6 +204,9 @@ async def asyncio_detailed(
 
 ) -> Response[NewKey | Problem]:
     """ Issue an admin or operator key (shown once)
+
+     Who may vouch for whom (F4): a vouched admin vouches for the owner of every key it issues;
+    the bootstrap key issues admin keys only for the first admin (the first owner it names).
 
     Args:
         body (AdminKeyCreate):
@@ -222,6 +238,9 @@ async def asyncio(
 
 ) -> NewKey | Problem | None:
     """ Issue an admin or operator key (shown once)
+
+     Who may vouch for whom (F4): a vouched admin vouches for the owner of every key it issues;
+    the bootstrap key issues admin keys only for the first admin (the first owner it names).
 
     Args:
         body (AdminKeyCreate):

@@ -78,6 +78,13 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_404
 
+    if response.status_code == 412:
+        response_412 = Problem.from_dict(response.json())
+
+
+
+        return response_412
+
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
 
@@ -130,6 +137,9 @@ def sync_detailed(
 ) -> Response[Problem | VoiceSession]:
     """ Edit a voice session's tags and QA state
 
+     Optimistic concurrency (F9): with If-Match the review must still be at that ETag (412);
+    without it a lost race re-reads and re-applies the patch, so no reviewer's edit is lost.
+
     Args:
         session_id (str):
         body (SessionPatch): Fields to change; absent fields stay as they are. ``tags`` replaces
@@ -165,6 +175,9 @@ def sync(
 ) -> Problem | VoiceSession | None:
     """ Edit a voice session's tags and QA state
 
+     Optimistic concurrency (F9): with If-Match the review must still be at that ETag (412);
+    without it a lost race re-reads and re-applies the patch, so no reviewer's edit is lost.
+
     Args:
         session_id (str):
         body (SessionPatch): Fields to change; absent fields stay as they are. ``tags`` replaces
@@ -194,6 +207,9 @@ async def asyncio_detailed(
 
 ) -> Response[Problem | VoiceSession]:
     """ Edit a voice session's tags and QA state
+
+     Optimistic concurrency (F9): with If-Match the review must still be at that ETag (412);
+    without it a lost race re-reads and re-applies the patch, so no reviewer's edit is lost.
 
     Args:
         session_id (str):
@@ -229,6 +245,9 @@ async def asyncio(
 
 ) -> Problem | VoiceSession | None:
     """ Edit a voice session's tags and QA state
+
+     Optimistic concurrency (F9): with If-Match the review must still be at that ETag (412);
+    without it a lost race re-reads and re-applies the patch, so no reviewer's edit is lost.
 
     Args:
         session_id (str):

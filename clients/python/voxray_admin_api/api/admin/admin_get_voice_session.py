@@ -1,0 +1,227 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...types import Response, UNSET
+from ... import errors
+
+from ...models.problem import Problem
+from ...models.voice_session import VoiceSession
+from typing import cast
+
+
+
+def _get_kwargs(
+    tenant_id: str,
+    call_id: str,
+
+) -> dict[str, Any]:
+    
+
+    
+
+    
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/api/v1/admin/tenants/{tenant_id}/voice-sessions/{call_id}".format(tenant_id=quote(str(tenant_id), safe=""),call_id=quote(str(call_id), safe=""),),
+    }
+
+
+    return _kwargs
+
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | VoiceSession | None:
+    if response.status_code == 200:
+        response_200 = VoiceSession.from_dict(response.json())
+
+
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+
+
+        return response_404
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+
+
+        return response_429
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Problem | VoiceSession]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    tenant_id: str,
+    call_id: str,
+    *,
+    client: AuthenticatedClient,
+
+) -> Response[Problem | VoiceSession]:
+    """ One call with its transcript and tool calls (operators)
+
+    Args:
+        tenant_id (str):
+        call_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | VoiceSession]
+     """
+
+
+    kwargs = _get_kwargs(
+        tenant_id=tenant_id,
+call_id=call_id,
+
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+def sync(
+    tenant_id: str,
+    call_id: str,
+    *,
+    client: AuthenticatedClient,
+
+) -> Problem | VoiceSession | None:
+    """ One call with its transcript and tool calls (operators)
+
+    Args:
+        tenant_id (str):
+        call_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | VoiceSession
+     """
+
+
+    return sync_detailed(
+        tenant_id=tenant_id,
+call_id=call_id,
+client=client,
+
+    ).parsed
+
+async def asyncio_detailed(
+    tenant_id: str,
+    call_id: str,
+    *,
+    client: AuthenticatedClient,
+
+) -> Response[Problem | VoiceSession]:
+    """ One call with its transcript and tool calls (operators)
+
+    Args:
+        tenant_id (str):
+        call_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | VoiceSession]
+     """
+
+
+    kwargs = _get_kwargs(
+        tenant_id=tenant_id,
+call_id=call_id,
+
+    )
+
+    response = await client.get_async_httpx_client().request(
+        **kwargs
+    )
+
+    return _build_response(client=client, response=response)
+
+async def asyncio(
+    tenant_id: str,
+    call_id: str,
+    *,
+    client: AuthenticatedClient,
+
+) -> Problem | VoiceSession | None:
+    """ One call with its transcript and tool calls (operators)
+
+    Args:
+        tenant_id (str):
+        call_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | VoiceSession
+     """
+
+
+    return (await asyncio_detailed(
+        tenant_id=tenant_id,
+call_id=call_id,
+client=client,
+
+    )).parsed
