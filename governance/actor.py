@@ -34,6 +34,7 @@ from governance.models import (AgentSpec, AgentVersion, KillSwitch, LaunchCheckl
 from governance.routing import RoutingSnapshot
 from governance.store import Audit, Change, GovernanceState, GovernanceStore, StaleGeneration
 from voxray import events
+from voxray.redis_client import resilient
 from voxray.store import Store
 
 log = structlog.get_logger("voxray.governance")
@@ -97,7 +98,7 @@ def _window(route: PhoneRoute) -> tuple[str, int, datetime] | None:
 
 class GovernanceActor:
     def __init__(self, redis_url: str, prefix: str, audit_max_entries: int = 1_000_000) -> None:
-        self._redis = aioredis.Redis.from_url(redis_url, decode_responses=False)
+        self._redis = resilient(redis_url)  # rides out a Redis restart (voxray/redis_client.py)
         self._prefix = prefix
         self._store = GovernanceStore(self._redis, prefix, audit_max_entries)
         self._calls = Store(self._redis, prefix)

@@ -25,6 +25,7 @@ from governance.models import (AgentSpec, AgentVersion, KillSwitch, LaunchCheckl
                                SweepReport)
 from governance.routing import CallRouting, RouteCache, RoutingSnapshot
 from governance.store import AuditEntry, GovernanceStore
+from voxray.redis_client import resilient
 
 __all__ = ["ACTOR_NAME", "CallRouting", "GovernanceClient", "actor_name", "agent_config"]
 
@@ -62,7 +63,7 @@ class GovernanceClient:
         def make_handle() -> Any:
             return remote.remote(redis_url, prefix, audit_max_entries)  # type: ignore[attr-defined]
 
-        client = cls(make_handle, aioredis.Redis.from_url(redis_url, decode_responses=False), prefix)
+        client = cls(make_handle, resilient(redis_url), prefix)  # rides out a Redis restart
         await client.ping()
         return client
 

@@ -15,6 +15,7 @@ import redis.asyncio as aioredis
 from voxray import sealing
 from voxray.records import (SEALED_TENANT_FIELDS, CallRecord, FunctionCall, SessionReview, Tenant,
                             TranscriptSegment)
+from voxray.redis_client import resilient
 from voxray.sealing import Sealer, SealingUnavailable
 
 
@@ -89,7 +90,7 @@ class Store:
 
     @classmethod
     def from_url(cls, url: str, prefix: str = "vx", sealer: Sealer | None = None) -> "Store":
-        return cls(aioredis.Redis.from_url(url, decode_responses=False), prefix, sealer)
+        return cls(resilient(url), prefix, sealer)  # retries across a Redis restart (redis_client.py)
 
     @property
     def _sealer(self) -> Sealer | None:
