@@ -10,9 +10,11 @@ is reported but never blocks calls.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Sequence
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field, ValidationError
@@ -92,6 +94,11 @@ def check_twilio(facts: Facts) -> ReadinessCheck:
     if not facts.tenant.twilio_account_sid or not token:
         return _check("twilio_credentials", False, "Twilio account SID or auth token missing")
     if not facts.public_base_url.startswith("https://"):
+        if _is_loopback(facts.public_base_url):  # a developer's `voxray up`: the carrier simulator calls it
+            return _check("twilio_credentials", False, f"Local only: the public base URL {facts.public_base_url} "
+                                                       "is not https, so Twilio cannot call it (the carrier simulator "
+                                                       "can); set VOXRAY_PUBLIC_BASE_URL for real calls",
+                          blocking=False, warn=True)
         return _check("twilio_credentials", False, f"The public base URL {facts.public_base_url!r} is not https: "
                                                    "Twilio will not call it and signatures cannot match")
     url = f"{facts.public_base_url}/api/v1/incoming-call"
@@ -101,6 +108,16 @@ def check_twilio(facts: Facts) -> ReadinessCheck:
         return _check("twilio_credentials", False, "A request signed with the auth token does not verify")
     return _check("twilio_credentials", True, f"Account {facts.tenant.twilio_account_sid}; webhooks to {url} "
                                               "are verified with the auth token (HMAC-SHA1)")
+
+
+def _is_loopback(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def check_agent(facts: Facts) -> ReadinessCheck:

@@ -30,6 +30,9 @@ def test_twilio_signatures_need_an_https_public_url() -> None:
     assert check_twilio(_facts()).status == "ok"
     failing = check_twilio(_facts(public_base_url="http://voice.example.test"))
     assert failing.status == "failing" and failing.blocking and "https" in failing.detail
+    local = check_twilio(_facts(public_base_url="http://127.0.0.1:8000"))
+    assert local.status == "warning" and not local.blocking and "carrier simulator" in local.detail
+    assert assess(_facts(public_base_url="http://localhost:8000"), utcnow()).ready is True
 
 
 def test_tool_endpoints_are_judged_by_the_egress_policy() -> None:

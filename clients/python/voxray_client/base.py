@@ -15,10 +15,16 @@ T = TypeVar("T")
 
 
 class Answer(Protocol):
-    status_code: int
-    content: bytes
-    headers: Any
-    parsed: Any
+    """What a generated ``sync_detailed`` returns (``types.Response``), read-only."""
+
+    @property
+    def status_code(self) -> int: ...
+    @property
+    def content(self) -> bytes: ...
+    @property
+    def headers(self) -> Any: ...
+    @property
+    def parsed(self) -> Any: ...
 
 
 class GeneratedClient(Protocol):

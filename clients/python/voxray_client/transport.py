@@ -49,7 +49,7 @@ class RetryingTransport(httpx.BaseTransport):
         """Seconds to wait before attempt ``attempt + 1``, or None to give up and return ``response``."""
         if attempt >= self.policy.max_attempts:
             return None
-        backoff = min(self.policy.max_backoff_s, self.policy.backoff_s * 2 ** (attempt - 1))
+        backoff: float = min(self.policy.max_backoff_s, self.policy.backoff_s * 2.0 ** (attempt - 1))
         if response is not None and response.status_code == 429:
             wait = retry_after_seconds(response.headers.get("retry-after"))
             if wait is None:
