@@ -81,6 +81,10 @@ class Settings(BaseSettings):
     openai_websocket_base_url: str | None = None
     local_model_port: int = Field(default=8765, ge=0, le=65535)
     local_model_script: str | None = "demo"
+    # Model-stream recovery (actors/model_recovery.py): reconnects after a loss fit in this budget;
+    # sessions are renewed before this age (OpenAI ends them at 60 minutes, or at expires_at).
+    model_recovery_budget_s: float = Field(default=2.0, gt=0, le=60)
+    model_max_session_s: float = Field(default=55 * 60, gt=0)
 
     # Bootstrap admin key for /api/v1/admin/*: at least 20 characters, not guessable (see
     # _strong_admin_key). It may issue the first admin's keys and author, never approve.
