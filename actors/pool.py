@@ -33,7 +33,8 @@ from voxray.store import Store
 log = structlog.get_logger("voxray.pool")
 
 RECONCILE_S = 1.0
-SWEEP_S = 5.0
+SWEEP_S = 10.0
+NODES_TTL_S = 5.0  # ray.nodes() is a GCS round trip; deaths refresh it at once
 ORPHAN_AFTER_S = 30.0  # an admitted call its actor never heard of (the gateway died mid-setup)
 START_CONCURRENCY = 2  # worker start-up is CPU heavy: never stampede a node
 
@@ -120,6 +121,7 @@ class PoolSupervisor:
         self._loops: list[asyncio.Task[None]] = []
         self._start_gate = asyncio.Semaphore(START_CONCURRENCY)
         self._reconciling = asyncio.Lock()
+        self._nodes: tuple[float, list[dict[str, Any]]] | None = None
 
     # ---- public (Ray) -------------------------------------------------------------------------
 
@@ -230,6 +232,7 @@ class PoolSupervisor:
 
     async def _forget(self, name: str, reason: str) -> None:
         self.state.members.pop(name, None)
+        self._nodes = None  # a node may be gone with it
         retired = name in self.state.retiring
         self.state.retiring.discard(name)
         for sid, tenant in await self.live.drop_actor(name):
@@ -239,9 +242,12 @@ class PoolSupervisor:
             log.warning("session_actor_lost", actor=name, reason=reason)
 
     def _call_nodes(self) -> dict[str, float]:
+        now = time.monotonic()
+        if self._nodes is None or now - self._nodes[0] > NODES_TTL_S:
+            self._nodes = (now, ray.nodes())
         res = self.config.call_resource
         out: dict[str, float] = {}
-        for n in ray.nodes():
+        for n in self._nodes[1]:
             if not n.get("Alive") or n["NodeID"] in self.state.drained_nodes:
                 continue
             resources = n.get("Resources", {})

@@ -52,10 +52,18 @@ class SessionRegistry:
         self._handles: dict[str, Any] = {}
 
     async def warm_up(self, timeout_s: float = 120.0) -> dict[str, Any]:
-        """Until the pool has its warm capacity (start-up, tests, benchmarks)."""
-        return await self.supervisor.ensure_warm.remote(timeout_s)  # type: ignore[no-any-return]
+        """Until the pool has its warm capacity (start-up, tests, benchmarks); then look up the
+        actors' handles, so no call's setup waits on the GCS for one."""
+        status: dict[str, Any] = await self.supervisor.ensure_warm.remote(timeout_s)
+        for slot in await self.live.actors():
+            try:
+                await asyncio.to_thread(self._handle, slot.name)
+            except ValueError:  # gone meanwhile: the supervisor's to clean up
+                pass
+        return status
 
     def _handle(self, actor: str) -> Any:
+        # A cache miss asks the GCS (blocking, ~1 ms): only for actors started after warm-up.
         handle = self._handles.get(actor)
         if handle is None:
             handle = self._handles[actor] = ray.get_actor(actor, namespace=self.namespace)

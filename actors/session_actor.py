@@ -86,6 +86,8 @@ class SessionActor:
             host = ray.util.get_node_ip_address()
         self._spawn(self._headroom_loop())
         self._node_id = ray.get_runtime_context().get_node_id()
+        for allow_private in (False, True):  # TLS contexts load CA bundles (~0.1 s): never on a call's path
+            self._tool_http(allow_private)
         return host, port, self._node_id
 
     async def watch(self) -> None:

@@ -77,7 +77,7 @@ def main() -> int:
     parser.add_argument("--tenant-calls", type=int, required=True, help="the bench tenant's max_concurrent_calls")
     parser.add_argument("--isolation", choices=["shared", "dedicated"], default=None,
                         help="the bench tenant's isolation (default: the Tenant default)")
-    parser.add_argument("--log-level", default="warning")
+    parser.add_argument("--log-level", default=os.environ.get("VOXRAY_LOG_LEVEL", "warning"))
     parser.add_argument("--warm-timeout", type=float, default=900.0)
     args = parser.parse_args()
 
