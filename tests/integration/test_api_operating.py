@@ -264,7 +264,9 @@ async def test_openapi_documents_are_scoped(api: httpx.AsyncClient) -> None:
     assert public["paths"] and admin["paths"]
     assert not any(p.startswith("/api/v1/admin") or p.startswith("/api/v1/auth") for p in public["paths"])
     assert all(p.startswith(("/api/v1/admin", "/api/v1/auth")) for p in admin["paths"])
-    assert "/api/v1/incoming-call" not in public["paths"] and "/api/v1/incoming-call" in full["paths"]
+    # The Twilio contract tenants configure is public (marked as called by Twilio); the other callbacks are not.
+    assert public["paths"]["/api/v1/incoming-call"]["post"]["x-called-by"] == "twilio"
+    assert "/api/v1/call-status" not in public["paths"] and "/api/v1/call-status" in full["paths"]
     assert set(public["paths"]) | set(admin["paths"]) <= set(full["paths"])
     assert "TenantCreate" not in public["components"]["schemas"]
     assert "CallLog" not in admin["components"]["schemas"]
