@@ -11,6 +11,8 @@ import asyncio
 import struct
 from enum import IntEnum
 
+from actors import link_tls
+
 import orjson
 
 HEADER = struct.Struct(">BI")
@@ -49,3 +51,19 @@ async def read_frame(reader: asyncio.StreamReader) -> tuple[Kind, bytes]:
         return Kind(kind), await reader.readexactly(size)
     except ValueError:
         raise LinkError(f"unknown frame kind {kind}") from None
+
+
+async def dial(host: str, port: int, cluster_key: str | None, timeout_s: float) -> tuple[asyncio.StreamReader,
+                                                                                     asyncio.StreamWriter]:
+    """Open the link to an actor: TLS pinned to the cluster key when one is set (link_tls)."""
+    if cluster_key is None:
+        return await asyncio.wait_for(asyncio.open_connection(host, port), timeout_s)
+    reader, writer = await asyncio.wait_for(
+        asyncio.open_connection(host, port, ssl=link_tls.client_context(), server_hostname=None,
+                                ssl_handshake_timeout=link_tls.HANDSHAKE_TIMEOUT_S), timeout_s)
+    try:
+        link_tls.check_peer(writer.get_extra_info("ssl_object"), cluster_key)
+    except link_tls.LinkPeerRejected:
+        writer.close()
+        raise
+    return reader, writer

@@ -54,6 +54,7 @@ class PoolConfig:
     idle_retire_s: float = 60.0
     hot_lag_ms: float = 25.0
     hot_cpu: float = 0.85
+    media_link_key: str | None = None
 
 
 def supervisor_name(prefix: str) -> str:
@@ -316,7 +317,7 @@ class PoolSupervisor:
             name=name, kind=kind, capacity=capacity, bind_host=cfg.bind_host, log_level=cfg.log_level,
             redis_url=cfg.redis_url, prefix=cfg.prefix, model_api_key=cfg.model_api_key,
             model_websocket_base_url=cfg.model_websocket_base_url, dedicated_max_calls=targets.dedicated_max_calls,
-            hot_lag_ms=cfg.hot_lag_ms, hot_cpu=cfg.hot_cpu)
+            hot_lag_ms=cfg.hot_lag_ms, hot_cpu=cfg.hot_cpu, media_link_key=cfg.media_link_key)
         options: dict[str, Any] = dict(
             name=name, namespace=cfg.namespace, lifetime="detached", num_cpus=cfg.actor_cpus, max_restarts=0,
             max_concurrency=1000, scheduling_strategy=NodeAffinitySchedulingStrategy(node, soft=False))
@@ -397,4 +398,5 @@ def pool_config(settings: Any, redis_url: str, model_websocket_base_url: str | N
                       call_resource=settings.call_node_resource, log_level=settings.log_level,
                       model_api_key=settings.openai_api_key.get_secret_value(),
                       model_websocket_base_url=model_websocket_base_url, idle_retire_s=settings.pool_idle_retire_s,
-                      hot_lag_ms=settings.headroom_lag_ms, hot_cpu=settings.headroom_cpu)
+                      hot_lag_ms=settings.headroom_lag_ms, hot_cpu=settings.headroom_cpu,
+                      media_link_key=settings.media_link_key.get_secret_value() if settings.media_link_key else None)

@@ -21,7 +21,7 @@ import httpx
 import orjson
 import structlog
 
-from actors import link
+from actors import link, link_tls
 from actors.call_session import CallSession
 from actors.pool_policy import HOT_CPU, HOT_LAG_MS, is_hot, retire_dedicated
 from actors.providers.openai_realtime import OpenAIRealtimeStream, client_for
@@ -36,6 +36,7 @@ from voxray.store import Store
 log = structlog.get_logger("voxray.session_actor")
 
 HELLO_TIMEOUT_S = 10.0
+MAX_PENDING_LINKS = 64  # unauthenticated connections held at once (each waits at most HELLO_TIMEOUT_S)
 PRE_HELLO_MAX_BYTES = 4096  # a HELLO is ~100 bytes: nothing bigger is read before it checks out
 HEADROOM_TICK_S = 0.1
 HEADROOM_WINDOW_S = 0.5
@@ -56,6 +57,8 @@ class SessionActorConfig:
     dedicated_max_calls: int = 20
     hot_lag_ms: float = HOT_LAG_MS
     hot_cpu: float = HOT_CPU
+    # The cluster's media-link secret: with it the media socket serves TLS (actors/link_tls.py).
+    media_link_key: str | None = None
 
 
 class SessionActor:
@@ -72,6 +75,7 @@ class SessionActor:
         self._failed = False
         self._tasks: set[asyncio.Task[None]] = set()
         self._node_id = ""
+        self._pending_links = 0
         if config.model_api_key is not None:  # build the SDK client (and its lazy imports) before any call
             client_for(config.model_api_key, config.model_websocket_base_url)
 
@@ -79,7 +83,10 @@ class SessionActor:
         """Open the media socket; return the address the gateway should dial and the node id."""
         import ray
 
-        self._server = await asyncio.start_server(self._on_link, self.config.bind_host, 0)
+        tls = link_tls.server_context(self.config.media_link_key) if self.config.media_link_key else None
+        self._server = await asyncio.start_server(self._on_link, self.config.bind_host, 0, ssl=tls,
+                                                  ssl_handshake_timeout=link_tls.HANDSHAKE_TIMEOUT_S if tls else None,
+                                                  backlog=MAX_PENDING_LINKS)
         port = self._server.sockets[0].getsockname()[1]
         host = self.config.bind_host
         if host in ("0.0.0.0", "::"):
@@ -179,6 +186,23 @@ class SessionActor:
 
     async def _on_link(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         """First frame names the call and proves the gateway holds its link key."""
+        if self._pending_links >= MAX_PENDING_LINKS:  # connections that have not said HELLO yet
+            writer.close()
+            return
+        self._pending_links += 1
+        try:
+            hello = await self._hello(reader, writer)
+        finally:
+            self._pending_links -= 1
+        if hello is None:
+            return
+        session = self._sessions.get(str(hello.get("call_sid")))
+        if session is None or not hmac.compare_digest(str(hello.get("link_key")), session.setup.link_key):
+            writer.close()
+            return
+        await session.serve_link(reader, writer)
+
+    async def _hello(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> dict[str, Any] | None:
         try:
             kind, size = link.HEADER.unpack(await asyncio.wait_for(reader.readexactly(link.HEADER.size),
                                                                    HELLO_TIMEOUT_S))
@@ -190,12 +214,8 @@ class SessionActor:
         except (asyncio.IncompleteReadError, asyncio.TimeoutError, ConnectionError, link.LinkError,
                 orjson.JSONDecodeError):
             writer.close()
-            return
-        session = self._sessions.get(str(hello.get("call_sid")))
-        if session is None or not hmac.compare_digest(str(hello.get("link_key")), session.setup.link_key):
-            writer.close()
-            return
-        await session.serve_link(reader, writer)
+            return None
+        return hello
 
     def _session(self, call_sid: str | None) -> CallSession | None:
         if call_sid is None and len(self._sessions) == 1:

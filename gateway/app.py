@@ -64,6 +64,7 @@ def create_app(settings: Settings, *, redis_url: str, model_websocket_base_url: 
             idempotency=IdempotencyStore(store.redis, store.p, settings.idempotency_ttl_s),
             twilio=TwilioRest(settings.twilio_api_base_url, settings.twilio_timeout_s),
             governance=governance_client,
+            media_link_key=settings.media_link_key.get_secret_value() if settings.media_link_key else None,
         )
         # Call setup must not wait for a worker process: be ready only once the pool is warm.
         await registry.warm_up()

@@ -31,6 +31,7 @@ class Runtime:
     idempotency: IdempotencyStore
     twilio: TwilioRest
     governance: GovernanceClient | None = None  # launch governance: routes, rollouts, audit
+    media_link_key: str | None = None  # the cluster's media-link secret (TLS to the actors)
     draining: bool = False  # SIGTERM: /readyz says 503, no new calls, live ones finish
     media_streams: int = 0  # websockets this gateway carries now (a drain waits for them)
 

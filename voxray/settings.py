@@ -75,6 +75,10 @@ class Settings(BaseSettings):
     # Interface the actor's media socket binds to; the gateway connects there. On a
     # multi-node cluster use 0.0.0.0 (the actor then advertises its node IP).
     media_bind_host: str = "127.0.0.1"
+    # The cluster's secret for the gateway <-> actor media link: with it the link is TLS 1.3,
+    # pinned to a key derived from it (actors/link_tls.py). Required when MEDIA_BIND_HOST is not
+    # loopback (caller audio would otherwise cross the network in clear).
+    media_link_key: SecretStr | None = Field(default=None, min_length=32)
 
     # Model. None: `voxray up` starts the local realtime server and points here.
     openai_api_key: SecretStr = SecretStr("sk-local")

@@ -14,7 +14,7 @@ import structlog
 from fastapi import APIRouter, WebSocket
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
-from actors import link
+from actors import link, link_tls
 from voxray.live_calls import LiveEntry as LiveCall
 from gateway.anon_quotas import media_connect_allowed
 from gateway.runtime import Runtime, ws_runtime
@@ -160,8 +160,8 @@ async def media_stream(ws: WebSocket) -> None:
     except WebSocketDisconnect:
         return
     try:
-        reader, writer = await asyncio.wait_for(asyncio.open_connection(call.host, call.port), LINK_DIAL_TIMEOUT_S)
-    except (OSError, asyncio.TimeoutError):
+        reader, writer = await link.dial(call.host, call.port, rt.media_link_key, LINK_DIAL_TIMEOUT_S)
+    except (OSError, asyncio.TimeoutError, link_tls.LinkPeerRejected):
         log.error("actor_unreachable", call_sid=call.call_sid)
         await _close(ws, 1011, "session unavailable")
         return

@@ -117,6 +117,7 @@ def cluster() -> Iterator[ClusterEnv]:
         **{k: v for k, v in os.environ.items() if not k.startswith("VOXRAY_")},
         "VOXRAY_REDIS_URL": redis.url, "VOXRAY_RAY_ADDRESS": ray_host.address, "VOXRAY_KEY_PREFIX": prefix,
         "VOXRAY_STREAM_TOKEN_SECRET": secrets.token_hex(32), "VOXRAY_SECRETS_KEY": _secrets_key(),
+        "VOXRAY_MEDIA_LINK_KEY": secrets.token_urlsafe(32),  # the media link is TLS here, as on a real cluster
         "VOXRAY_PUBLIC_BASE_URL": PUBLIC, "VOXRAY_ADMIN_KEY": ADMIN_KEY, "VOXRAY_DATA_DIR": str(data),
         "VOXRAY_OPENAI_WEBSOCKET_BASE_URL": model_url or "", "VOXRAY_TWILIO_API_BASE_URL": twilio_url or "",
         "VOXRAY_CALL_NODE_RESOURCE": "voxray_call_node", "VOXRAY_CALLS_PER_ACTOR": "4", "VOXRAY_WARM_POOL_SIZE": "4",
