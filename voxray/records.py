@@ -193,6 +193,8 @@ class Escalation(BaseModel):
     reason: str
     target: str | None = None
     by: Literal["tool", "rule", "operator"] = "tool"
+    # How the operator's <Dial> ended, once Twilio said (set once: replayed callbacks change nothing).
+    dial_status: str | None = None
 
 
 class CallRecord(BaseModel):

@@ -160,6 +160,11 @@ async def call_status(request: Request, tenant: str = Query(pattern=TENANT_ID),
     except ValueError:
         raise ApiError(422, "validation_failed", "Unknown CallStatus") from None
     sid = form["CallSid"]
+    # Each carrier report takes effect once: a replayed callback (signatures never expire) is
+    # acknowledged and changes nothing, emits nothing.
+    report = f"{rt.store.p}:t:{owner.id}:callback:{sid}:{reported.value}:{form.get('SequenceNumber', '')}"
+    if not await rt.store.redis.set(report, 1, nx=True, ex=7 * 24 * 3600):
+        return Response(status_code=204)
     call = await rt.store.get_call(owner.id, sid)
     if call is None:
         claimed_by = await rt.store.tenant_of_call(sid)

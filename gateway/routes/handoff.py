@@ -23,7 +23,9 @@ async def dial_result(request: Request, tenant: str = Query(pattern=TENANT_ID),
     log.info("dial_result", call_sid=form["CallSid"], tenant=owner.id, dial_status=status)
     if status in ("busy", "no-answer", "failed", "canceled"):
         call = await rt.store.get_call(owner.id, form["CallSid"])
-        if call is not None and call.escalation is not None:
-            escalation = call.escalation.model_copy(update={"reason": f"{call.escalation.reason} (operator {status})"})
+        # Signatures never expire: a replayed callback must not append to the reason again.
+        if call is not None and call.escalation is not None and call.escalation.dial_status is None:
+            escalation = call.escalation.model_copy(update={"reason": f"{call.escalation.reason} (operator {status})",
+                                                            "dial_status": status})
             await rt.store.update_call(owner.id, call.call_sid, escalation=escalation)
     return Response(after_dial_twiml(status, owner.telephony), media_type=TWIML)
