@@ -210,4 +210,32 @@ async def test_node_loss_ends_exactly_its_calls_and_the_next_calls_land_on_the_s
     [state] = await wait_live(cluster, 1)
     assert state["node"] == cluster.ray.workers[1]
     assert (await after).ok
-    cluster.ray.command("add")
+    cluster.ray.workers[0] = cluster.ray.command("add")["added"]
+
+
+async def test_the_pool_asks_the_ray_autoscaler_for_call_node_capacity(cluster: ClusterEnv) -> None:
+    bundles = cluster.ray.command("requests")["bundles"]
+    assert bundles, "the pool supervisor never called request_resources"
+    assert all(b.get("voxray_call_node") == 1.0 and b.get("CPU") == 1.0 for b in bundles)
+
+
+async def test_draining_a_node_takes_no_new_calls_there_and_lets_its_calls_finish(cluster: ClusterEnv) -> None:
+    tenant = await make_tenant(cluster)
+    tasks = [asyncio.create_task(call_via(cluster, tenant, long_call(6), gateway="a")) for _ in range(2)]
+    live = await wait_live(cluster, 2)
+    drained = live[0]["node"]
+    async with httpx.AsyncClient(base_url=running(cluster), timeout=30) as http:
+        r = await http.post(f"/api/v1/admin/nodes/{drained}/drain", headers=cluster.admin())
+        assert r.status_code == 202, r.text
+    newcomer = asyncio.create_task(call_via(cluster, tenant, long_call(1), gateway="b"))
+    states = await wait_live(cluster, 3)
+    assert [s["node"] for s in states if s["call_sid"] not in {x["call_sid"] for x in live}] != [drained]
+    for r in await asyncio.gather(*tasks, newcomer):
+        assert r.ok and r.script_completed, (r.errors, r.timeouts)
+        assert (await record(cluster, tenant, r.call_sid))["status"] == "completed"
+    # Its calls done, the node's actors leave and Ray lets the drained node go.
+    deadline = time.monotonic() + 30
+    while drained in cluster.ray.command("alive")["alive"]:
+        assert time.monotonic() < deadline, "drained node never left"
+        await asyncio.sleep(0.5)
+    cluster.ray.workers[cluster.ray.workers.index(drained)] = cluster.ray.command("add")["added"]
