@@ -9,10 +9,12 @@ from typing import Any
 import pytest
 import ray
 import yaml
+from cryptography.fernet import Fernet
 from ray.autoscaler._private.kuberay.autoscaling_config import _derive_autoscaling_config_from_ray_cr
 
 from tests.deploy.refs import KUBERAY, ROOT
 from voxray.settings import load_settings
+from voxray.start_checks import secure_start
 
 
 def objects() -> list[dict[str, Any]]:
@@ -139,10 +141,13 @@ def gateway_environment(secret_values: dict[str, str]) -> dict[str, str]:
 
 
 def test_gateway_environment_is_valid_settings() -> None:
-    values = {"stream-token-secret": "s" * 8 + "tok-5Jq2", "secrets-key": "k", "admin-key": "Zx8-Qw3_Lp9aB7cD2eF4",
-              "openai-api-key": "sk-test", "redis-password": "0123abcd", "ray-auth-token": "t"}
+    values = {"stream-token-secret": "s" * 8 + "tok-5Jq2", "secrets-key": Fernet.generate_key().decode(),
+              "admin-key": "Zx8-Qw3_Lp9aB7cD2eF4", "openai-api-key": "sk-test", "redis-password": "0123abcd",
+              "ray-auth-token": "t", "media-link-key": "m" * 16 + "Qk7-x2Lp9aB7cD2e"}
+    assert values.keys() == one("Secret")["stringData"].keys()
     env = gateway_environment(values)
     settings = load_settings(**{k[7:].lower(): v for k, v in env.items() if k.startswith("VOXRAY_")})
+    secure_start(settings)  # egress policy, the secrets key, the media link's TLS key (a pod address is not loopback)
     assert settings.redis_url == "redis://:0123abcd@voxray-redis:6379/0"
     assert settings.public_base_url and settings.public_base_url.startswith("https://")
     assert settings.twilio_api_base_url == "https://api.twilio.com" and settings.openai_websocket_base_url is None

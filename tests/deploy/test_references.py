@@ -11,6 +11,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 from typer.testing import CliRunner
 
 from launcher.cli import app
@@ -92,8 +93,8 @@ def test_gateway_unit_restarts_and_drains() -> None:
     assert unit["Install"]["WantedBy"] == ["multi-user.target"] and unit["Unit"]["StartLimitIntervalSec"] == ["0"]
 
 
-def example_settings(**fill: str) -> Settings:
-    env = read_env_file(ENV_EXAMPLE)
+def example_settings(*drop: str, **fill: str) -> Settings:
+    env = {k: v for k, v in read_env_file(ENV_EXAMPLE).items() if k not in drop}
     env.update(fill)
     return load_settings(**{k.removeprefix("VOXRAY_").lower(): v for k, v in env.items() if k.startswith("VOXRAY_")})
 
@@ -101,22 +102,26 @@ def example_settings(**fill: str) -> Settings:
 def test_env_example_commits_no_secret_and_is_refused_until_filled() -> None:
     env = read_env_file(ENV_EXAMPLE)
     for key in ("VOXRAY_STREAM_TOKEN_SECRET", "VOXRAY_SECRETS_KEY", "VOXRAY_ADMIN_KEY", "VOXRAY_OPENAI_API_KEY",
-                "RAY_AUTH_TOKEN"):
+                "VOXRAY_MEDIA_LINK_KEY", "RAY_AUTH_TOKEN"):
         assert env[key] == "", key
     with pytest.raises(ValueError, match="admin_key"):
         example_settings()
+    filled = dict(VOXRAY_ADMIN_KEY="Zx8-Qw3_Lp9aB7cD2eF4", VOXRAY_SECRETS_KEY=Fernet.generate_key().decode(),
+                  VOXRAY_OPENAI_API_KEY="sk-test", VOXRAY_MEDIA_LINK_KEY="m" * 16 + "Qk7-x2Lp9aB7cD2e")
+    # On a node, node.env adds its private address: the media link must then be TLS (its key set).
+    secure_start(example_settings(**filled, VOXRAY_MEDIA_BIND_HOST="10.0.0.12"))
+    with pytest.raises(ValueError, match="VOXRAY_MEDIA_LINK_KEY"):
+        secure_start(example_settings("VOXRAY_MEDIA_LINK_KEY", **{k: v for k, v in filled.items() if "LINK" not in k},
+                                      VOXRAY_MEDIA_BIND_HOST="10.0.0.12"))
     # Filled in but for the stream token secret: `voxray gateway` refuses before touching Ray.
-    from cryptography.fernet import Fernet
-
-    settings = example_settings(VOXRAY_ADMIN_KEY="Zx8-Qw3_Lp9aB7cD2eF4", VOXRAY_SECRETS_KEY=Fernet.generate_key().decode(),
-                                VOXRAY_OPENAI_API_KEY="sk-test")
-    secure_start(settings)
+    settings = example_settings(**filled)
     with pytest.raises(ValueError, match="VOXRAY_STREAM_TOKEN_SECRET"):
         Stack(settings).attach()
 
 
 def test_env_example_settings() -> None:
-    settings = example_settings(VOXRAY_ADMIN_KEY="Zx8-Qw3_Lp9aB7cD2eF4", VOXRAY_STREAM_TOKEN_SECRET="x" * 32)
+    settings = example_settings(VOXRAY_ADMIN_KEY="Zx8-Qw3_Lp9aB7cD2eF4", VOXRAY_STREAM_TOKEN_SECRET="x" * 32,
+                                VOXRAY_MEDIA_LINK_KEY="m" * 16 + "Qk7-x2Lp9aB7cD2e")
     # TLS to the separate Redis: the CA file rides in the URL every client is built from.
     assert settings.redis_url and settings.redis_url.startswith("rediss://:")
     assert "ssl_ca_certs=%2Fetc%2Fvoxray%2Fredis-ca.pem" in settings.redis_url
