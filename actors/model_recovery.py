@@ -25,6 +25,8 @@ class RecoveryPolicy(BaseModel):
 
     # Reconnect attempts, their backoff and the connects themselves fit in this many seconds.
     budget_s: float = Field(default=2.0, gt=0, le=60)
+    # The first connect of a call has longer: the caller is still being connected meanwhile.
+    first_connect_budget_s: float = Field(default=10.0, gt=0, le=120)
     first_delay_s: float = Field(default=0.05, ge=0, le=10)
     max_delay_s: float = Field(default=0.5, ge=0, le=30)
     # A model that keeps dropping (e.g. a quota teardown right after each connect) is given up.
@@ -74,9 +76,10 @@ class Attempts:
     policy: RecoveryPolicy
     started_at: float
     made: int = 0
+    budget_s: float | None = None  # instead of the policy's
 
     def deadline(self) -> float:
-        return self.started_at + self.policy.budget_s
+        return self.started_at + (self.policy.budget_s if self.budget_s is None else self.budget_s)
 
     def remaining(self, now: float) -> float:
         return max(0.0, self.deadline() - now)
@@ -87,7 +90,7 @@ class Attempts:
         p = self.policy
         delay = min(p.first_delay_s * 2 ** (self.made - 1), p.max_delay_s) * jitter
         # An attempt needs time to connect too: give up rather than start one bound to time out.
-        if now + delay + min(0.1, p.budget_s / 10) >= self.deadline():
+        if now + delay + min(0.1, (self.deadline() - self.started_at) / 10) >= self.deadline():
             return None
         return delay
 

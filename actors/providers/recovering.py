@@ -80,12 +80,12 @@ class RecoveringStream:
 
     async def connect(self, session: dict[str, Any], history: Sequence[dict[str, Any]] = ()) -> None:
         self._session = session
-        await self._open(list(history), "connect")
+        await self._open(list(history), "connect", self.policy.first_connect_budget_s)
         await self._release_held()
 
-    async def _open(self, history: list[dict[str, Any]], why: str) -> int:
+    async def _open(self, history: list[dict[str, Any]], why: str, budget_s: float | None = None) -> int:
         """Connect inside the budget; returns the attempts made or raises ModelStreamFailed."""
-        attempts = Attempts(self.policy, self._clock())
+        attempts = Attempts(self.policy, self._clock(), budget_s=budget_s)
         while True:
             try:
                 async with asyncio.timeout(max(0.001, attempts.remaining(self._clock()))):

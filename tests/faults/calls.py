@@ -93,7 +93,12 @@ async def place(api: httpx.AsyncClient, live: Live, ft: FaultTenant, script: tup
     sid = r.json()["id"]
     ended = asyncio.create_task(live.stack.carrier.wait_for_call(sid, timeout_s=timeout_s))
     if during is not None:
-        await during(sid)
+        try:
+            await during(sid)
+        except AssertionError as exc:  # say how the call ended, if it did
+            record = await stored_call(live, ft.tenant.id, sid)
+            why = (record.status.value, record.end_reason) if record else None
+            raise AssertionError(f"{exc} (call record: {why})") from exc
     timeline = await ended
     session: dict[str, Any] = {}
     for _ in range(200):  # the session writes its records as it ends
@@ -102,13 +107,17 @@ async def place(api: httpx.AsyncClient, live: Live, ft: FaultTenant, script: tup
         if session and session["call"]["status"] in ("completed", "failed"):
             break
         await asyncio.sleep(0.1)
-    store = Store.from_url(live.redis_url, live.key_prefix)
-    try:
-        record = await store.get_call(ft.tenant.id, sid)
-    finally:
-        await store.close()
+    record = await stored_call(live, ft.tenant.id, sid)
     assert record is not None
     return Placed(sid, timeline, session, record)
+
+
+async def stored_call(live: Live, tenant_id: str, sid: str) -> CallRecord | None:
+    store = Store.from_url(live.redis_url, live.key_prefix)
+    try:
+        return await store.get_call(tenant_id, sid)
+    finally:
+        await store.close()
 
 
 def agent_lines(session: dict[str, Any]) -> list[str]:

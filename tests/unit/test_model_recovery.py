@@ -124,7 +124,8 @@ class FakeProvider:
         pass
 
 
-FAST = RecoveryPolicy(budget_s=1.0, first_delay_s=0.01, max_delay_s=0.05, max_reconnects=2)
+FAST = RecoveryPolicy(budget_s=1.0, first_connect_budget_s=1.0, first_delay_s=0.01, max_delay_s=0.05,
+                      max_reconnects=2)
 SESSION = {"type": "realtime", "instructions": "Be brief.", "audio": {"output": {"voice": "cedar"}}}
 
 
