@@ -36,11 +36,14 @@ class SessionUnavailable(Exception):
     """No session actor could take the call (actors failing to start or to configure)."""
 
 
-def connect_supervisor(config: PoolConfig) -> Any:
-    """Get the deployment's pool supervisor, creating it if this is the first gateway."""
+def connect_supervisor(config: PoolConfig, control_resource: str = "") -> Any:
+    """Get the deployment's pool supervisor, creating it if this is the first gateway (on the
+    node advertising ``control_resource`` when one is set)."""
     cls = ray.remote(PoolSupervisor)
+    resources = {control_resource: 0.001} if control_resource else None
     return cls.options(name=supervisor_name(config.prefix), namespace=config.namespace, lifetime="detached",
-                       get_if_exists=True, num_cpus=0, max_restarts=-1, max_concurrency=1000).remote(config)
+                       get_if_exists=True, num_cpus=0, max_restarts=-1, max_concurrency=1000,
+                       resources=resources).remote(config)
 
 
 class SessionRegistry:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import os
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -84,11 +85,16 @@ class SessionActor:
         import ray
 
         tls = link_tls.server_context(self.config.media_link_key) if self.config.media_link_key else None
-        self._server = await asyncio.start_server(self._on_link, self.config.bind_host, 0, ssl=tls,
+        # The node's own setting wins (each node binds its private address; the supervisor's
+        # config came from whichever gateway created it); "node" means Ray's node address.
+        bind = os.environ.get("VOXRAY_MEDIA_BIND_HOST") or self.config.bind_host
+        if bind == "node":
+            bind = ray.util.get_node_ip_address()
+        self._server = await asyncio.start_server(self._on_link, bind, 0, ssl=tls,
                                                   ssl_handshake_timeout=link_tls.HANDSHAKE_TIMEOUT_S if tls else None,
                                                   backlog=MAX_PENDING_LINKS)
         port = self._server.sockets[0].getsockname()[1]
-        host = self.config.bind_host
+        host = bind
         if host in ("0.0.0.0", "::"):
             host = ray.util.get_node_ip_address()
         self._spawn(self._headroom_loop())

@@ -45,12 +45,13 @@ def create_app(settings: Settings, *, redis_url: str, model_websocket_base_url: 
         store = Store.from_url(redis_url, settings.key_prefix, sealer=secure_start(settings))
         # Session actors belong to the deployment's pool supervisor, not to this gateway.
         registry = SessionRegistry(LiveCalls(store.redis, store.p),
-                                   connect_supervisor(pool_config(settings, redis_url, model_websocket_base_url)),
+                                   connect_supervisor(pool_config(settings, redis_url, model_websocket_base_url),
+                                                      settings.control_resource),
                                    namespace=settings.ray_namespace, max_live_calls=settings.max_live_calls)
         # The governance actor is shared by every gateway; this gets it (or creates it) and its routes.
         governance_client = await GovernanceClient.connect(
             redis_url, settings.key_prefix, num_cpus=settings.governance_actor_cpus,
-            audit_max_entries=settings.governance_audit_max_entries)
+            audit_max_entries=settings.governance_audit_max_entries, control_resource=settings.control_resource)
         secret = settings.stream_token_secret
         if secret is None:
             log.warning("stream_token_secret_generated", hint="set VOXRAY_STREAM_TOKEN_SECRET for multiple gateways")

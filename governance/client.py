@@ -52,10 +52,13 @@ class GovernanceClient:
 
     @classmethod
     async def connect(cls, redis_url: str, prefix: str, namespace: str | None = None, *, num_cpus: float = 0.01,
+                      control_resource: str = "",
                       audit_max_entries: int = 1_000_000) -> GovernanceClient:
         """Get or create the actor and wait until it has loaded its state."""
         options: dict[str, Any] = dict(name=actor_name(prefix), lifetime="detached", get_if_exists=True,
                                        num_cpus=num_cpus, max_restarts=-1)
+        if control_resource:  # the head's control resource: never a call node
+            options["resources"] = {control_resource: 0.001}
         if namespace is not None:
             options["namespace"] = namespace
         remote = ray.remote(GovernanceActor).options(**options)

@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     # Custom Ray resource that call nodes advertise (e.g. `ray start --resources='{"voxray_call_node": 8}'`,
     # its CPUs): session actors land only there and the pool asks the autoscaler for it. "" = any node.
     call_node_resource: str = Field(default="", pattern=r"^[A-Za-z0-9_]{0,64}$")
+    # Custom Ray resource the head advertises (e.g. {"voxray_control": 1}): the pool supervisor
+    # and the governance actor then live there, not on a call node or a gateway's raylet. "" = anywhere.
+    control_resource: str = Field(default="", pattern=r"^[A-Za-z0-9_]{0,64}$")
     # SIGTERM drains a gateway: /readyz turns 503, no new calls, live ones get this long to end.
     drain_timeout_s: float = Field(default=300.0, ge=0, le=86_400)
     # Interface the actor's media socket binds to; the gateway connects there. On a

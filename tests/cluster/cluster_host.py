@@ -21,7 +21,7 @@ CALL_RESOURCE = "voxray_call_node"
 
 
 def main() -> None:
-    cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 1})
+    cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 1, "resources": {"voxray_control": 1}})
     workers = [cluster.add_node(num_cpus=1, resources={CALL_RESOURCE: 1}) for _ in range(2)]
     cluster.wait_for_nodes()
     ray.init(address=cluster.address, log_to_driver=False)  # to read what the autoscaler was asked for

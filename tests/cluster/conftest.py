@@ -120,7 +120,7 @@ def cluster() -> Iterator[ClusterEnv]:
         "VOXRAY_MEDIA_LINK_KEY": secrets.token_urlsafe(32),  # the media link is TLS here, as on a real cluster
         "VOXRAY_PUBLIC_BASE_URL": PUBLIC, "VOXRAY_ADMIN_KEY": ADMIN_KEY, "VOXRAY_DATA_DIR": str(data),
         "VOXRAY_OPENAI_WEBSOCKET_BASE_URL": model_url or "", "VOXRAY_TWILIO_API_BASE_URL": twilio_url or "",
-        "VOXRAY_CALL_NODE_RESOURCE": "voxray_call_node", "VOXRAY_CALLS_PER_ACTOR": "4", "VOXRAY_WARM_POOL_SIZE": "4",
+        "VOXRAY_CALL_NODE_RESOURCE": "voxray_call_node", "VOXRAY_CONTROL_RESOURCE": "voxray_control", "VOXRAY_CALLS_PER_ACTOR": "4", "VOXRAY_WARM_POOL_SIZE": "4",
         "VOXRAY_STREAM_START_TIMEOUT_S": "8", "VOXRAY_DRAIN_TIMEOUT_S": "60", "VOXRAY_LOG_LEVEL": "info",
         # These tests are about gateways and nodes; the host (2 cores, three raylets) is too busy
         # for the headroom signal to mean anything here (tests/integration covers refusal).

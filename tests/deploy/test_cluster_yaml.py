@@ -119,7 +119,8 @@ def test_worker_advertises_call_nodes_and_binds_its_private_address(tmp_path: Pa
 def test_head_hosts_no_calls(tmp_path: Path) -> None:
     (command,) = [c for c in config()["head_start_ray_commands"] if f"{RAY} start" in c]
     argv, env = run_start(command, tmp_path, head_ip=None)
-    assert "--head" in argv and flag(argv, "--resources") is None
+    # The head advertises the control resource (pool supervisor, governance), never the call one.
+    assert "--head" in argv and json.loads(flag(argv, "--resources") or "{}") == {"voxray_control": 1}
     assert flag(argv, "--node-ip-address") == "10.0.0.10" and env["VOXRAY_RAY_ADDRESS"] == "10.0.0.10:6379"
     assert env["VOXRAY_MEDIA_BIND_HOST"] == "10.0.0.10" and env["RAY_worker_niceness"] == "0"
     assert flag(argv, "--autoscaling-config") == "~/ray_bootstrap_config.yaml"
