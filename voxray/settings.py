@@ -45,8 +45,9 @@ class Settings(BaseSettings):
     # Ray and session actors.
     ray_address: str | None = None
     ray_namespace: str = Field(default="voxray", pattern=r"^[A-Za-z0-9_-]{1,64}$")
-    # Spare call slots kept on ready session actors, so call setup never starts a process.
-    warm_pool_size: int = Field(default=4, ge=0, le=10_000)
+    # Spare call slots kept on ready session actors, so call setup never starts a process: the
+    # default answers a burst of 50 calls within a second (two 40-call actors on a 2-CPU node).
+    warm_pool_size: int = Field(default=50, ge=0, le=10_000)
     # Calls one shared session actor hosts. None: CALLS_PER_CORE (a process uses one core; a
     # node gets up to one shared actor per CPU). A Ray worker costs ~145 MB and 1.5-2 CPU-s to
     # start, so calls share processes by default (benchmarks/README.md has the numbers).
