@@ -167,8 +167,17 @@ async def test_rolling_restart_of_both_gateways_drops_no_call(cluster: ClusterEn
     try:
         await asyncio.sleep(3)
         for name in ("a", "b"):
-            code = await asyncio.to_thread(cluster.gateways[name].terminate)
-            assert code == 0, cluster.gateways[name].log.read_text()[-2000:]
+            gateway = cluster.gateways[name]
+            assert gateway.proc is not None
+            gateway.proc.terminate()  # SIGTERM, as a deploy sends it
+            async with httpx.AsyncClient(base_url=gateway.url, timeout=5) as http:
+                deadline = time.monotonic() + 5
+                while (await http.get("/readyz")).status_code != 503:  # out of the balancer's rotation
+                    assert time.monotonic() < deadline
+                    await asyncio.sleep(0.05)
+                assert (await http.get("/livez")).status_code == 200  # but alive while it drains
+            code = await asyncio.to_thread(gateway.proc.wait, 120)
+            assert code == 0, gateway.log.read_text()[-2000:]
             await asyncio.to_thread(cluster.gateways[name].start().wait_ready)
             await asyncio.sleep(1)
     finally:
