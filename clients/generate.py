@@ -1,8 +1,9 @@
 """Run the client generators: openapi-python-client (PyPI) and openapi-typescript (npm).
 
-Both run from tools installed inside the repository (``clients/.tools/pygen``, a venv of its own
-because openapi-python-client pins older typer/httpx than voxray; ``clients/typescript/node_modules``
-from ``npm ci`` against the committed lockfile), so nothing is cached outside the checkout.
+Both run from tools installed inside the repository, so nothing is cached outside the checkout:
+openapi-python-client in ``clients/.tools/pylib`` (pip ``--no-deps --target``: it pins older typer
+and httpx than voxray, and runs fine on voxray's; its other dependencies are in the [test] extras),
+openapi-typescript in ``clients/typescript/node_modules`` (``npm ci`` against the committed lockfile).
 """
 
 from __future__ import annotations
@@ -11,13 +12,12 @@ import os
 import shutil
 import subprocess
 import sys
-import venv
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 PY_DIR = ROOT / "python"
 TS_DIR = ROOT / "typescript"
-PYGEN = ROOT / ".tools" / "pygen"
+PYLIB = ROOT / ".tools" / "pylib"
 SCOPES = ("public", "admin")
 
 
@@ -27,14 +27,12 @@ def _run(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> None:
         raise RuntimeError(f"{' '.join(args)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
 
 
-def python_generator() -> Path:
-    """The openapi-python-client executable, installed into clients/.tools/pygen if missing."""
-    exe = PYGEN / "bin" / "openapi-python-client"
-    if not exe.exists():
-        venv.EnvBuilder(with_pip=True, clear=True).create(PYGEN)
-        _run([str(PYGEN / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check",
-              "-r", str(PY_DIR / "generator-requirements.txt")], cwd=ROOT)
-    return exe
+def python_generator() -> list[str]:
+    """The openapi-python-client command, installed into clients/.tools/pylib if missing."""
+    if not (PYLIB / "openapi_python_client").exists():
+        _run([sys.executable, "-m", "pip", "install", "-q", "--disable-pip-version-check", "--no-deps",
+              "--target", str(PYLIB), "-r", str(PY_DIR / "generator-requirements.txt")], cwd=ROOT)
+    return [sys.executable, "-c", "from openapi_python_client.cli import app; app()"]
 
 
 def typescript_generator() -> Path:
@@ -51,15 +49,16 @@ def npm_ci() -> None:
 
 def generate_python(snapshots: Path, out: Path) -> dict[str, Path]:
     """Generate ``voxray_public_api`` and ``voxray_admin_api`` into ``out``; returns each package's directory."""
-    exe = python_generator()
+    command = python_generator()
     # No formatter on PATH, and post_hooks off in the configs: the output depends on the generator alone.
-    env = {k: v for k, v in os.environ.items() if k != "PATH"} | {"PATH": "/usr/bin:/bin"}
+    env = {k: v for k, v in os.environ.items() if k not in ("PATH", "PYTHONPATH")} | {
+        "PATH": "/usr/bin:/bin", "PYTHONPATH": str(PYLIB)}
     out.mkdir(parents=True, exist_ok=True)
     made: dict[str, Path] = {}
     for scope in SCOPES:
         target = out / f"voxray_{scope}_api"
         shutil.rmtree(target, ignore_errors=True)
-        _run([str(exe), "generate", "--path", str(snapshots / f"{scope}.json"), "--meta", "none",
+        _run([*command, "generate", "--path", str(snapshots / f"{scope}.json"), "--meta", "none",
               "--config", str(PY_DIR / f"{scope}-config.yaml"), "--output-path", str(target), "--overwrite"],
              cwd=out, env=env)
         made[scope] = target

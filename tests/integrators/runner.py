@@ -55,7 +55,7 @@ def build_kit(out: Path) -> Kit:
     go = shutil.which("go")
     assert go is not None, "Go is needed for the Go examples: apt-get install golang-go"
     go_env = os.environ | {"GOCACHE": str(EXAMPLES / "go" / ".gocache"), "GOPROXY": "off", "GOFLAGS": "-mod=mod",
-                           "GOPATH": str(EXAMPLES / "go" / ".gocache" / "gopath"), "CGO_ENABLED": "0"}
+                           "GOPATH": str(EXAMPLES / "go" / ".gocache" / "gopath")}
     _check([go, "build", "-o", str(out) + os.sep, "./..."], EXAMPLES / "go", go_env)
     return Kit(go_bin=out)
 
