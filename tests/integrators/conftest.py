@@ -29,3 +29,10 @@ async def approver_key(api: httpx.AsyncClient) -> str:
     """A second admin (another person): the two-person rule keeps an author from approving."""
     _, key = await create_admin_key(api, "admin")
     return key
+
+
+@pytest.fixture
+async def author_key(api: httpx.AsyncClient) -> str:
+    """The admin who runs the admin path: a person's key issued by the first admin, as documented."""
+    _, key = await create_admin_key(api, "admin")
+    return key

@@ -14,7 +14,7 @@ import pytest
 from simulators.carrier import Callee, Say, Silence, WaitForAgent
 from tests.conftest import Live
 from tests.integration.api import ADMIN, ADMIN_KEY, bearer, new_number
-from tests.integrators.runner import LANGS, Kit, example_env, free_port, ok, serving
+from tests.integrators.runner import LANGS, Kit, example_env, free_port, ok, run, serving
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -28,11 +28,12 @@ class Tenant:
     tool_secret: str | None = None
 
 
-async def admin_path(kit: Kit, live: Live, lang: str, approver_key: str, **extra: str) -> Tenant:
+async def admin_path(kit: Kit, live: Live, lang: str, approver_key: str, author_key: str = ADMIN_KEY,
+                     **extra: str) -> Tenant:
     """Run the admin-path example: a new tenant taken through governance; checks what it printed."""
     tenant_id, number = f"kit-{lang}-{secrets.token_hex(4)}", new_number()
     sid, token = "AC" + secrets.token_hex(16), secrets.token_hex(16)
-    env = example_env(VOXRAY_URL=live.gateway_url, VOXRAY_ADMIN_KEY=ADMIN_KEY, VOXRAY_APPROVER_KEY=approver_key,
+    env = example_env(VOXRAY_URL=live.gateway_url, VOXRAY_ADMIN_KEY=author_key, VOXRAY_APPROVER_KEY=approver_key,
                       TWILIO_ACCOUNT_SID=sid, TWILIO_AUTH_TOKEN=token, **extra)
     ran = await ok(kit.command(lang, "admin-path", tenant_id, number), env)
     ran.line(rf"tenant {tenant_id} created \(numbers: \{number}\)")
@@ -51,8 +52,9 @@ async def admin_path(kit: Kit, live: Live, lang: str, approver_key: str, **extra
 
 @pytest.mark.parametrize("lang", LANGS)
 async def test_admin_path_creates_a_governed_tenant(lang: str, kit: Kit, live: Live, api: httpx.AsyncClient,
-                                                    approver_key: str) -> None:
-    t = await admin_path(kit, live, lang, approver_key, LOCAL_MODEL_SCRIPT="order_lookup")
+                                                    approver_key: str, author_key: str) -> None:
+    """As documented: one admin authors, another person (issued by the first admin) approves."""
+    t = await admin_path(kit, live, lang, approver_key, author_key, LOCAL_MODEL_SCRIPT="order_lookup")
     tenant = (await api.get(f"/api/v1/admin/tenants/{t.id}", headers=ADMIN)).json()
     assert tenant["phone_numbers"] == [t.number] and tenant["config_version"] >= 2
     assert tenant["runtime_config"]["local_model_script"] == "order_lookup"
@@ -64,10 +66,9 @@ async def test_admin_path_creates_a_governed_tenant(lang: str, kit: Kit, live: L
     assert readiness["tenant_id"] == t.id and readiness["ready"] is True, readiness
 
 
-async def test_admin_path_without_a_second_admin_stops_at_approval(kit: Kit, live: Live) -> None:
-    env = example_env(VOXRAY_URL=live.gateway_url, VOXRAY_ADMIN_KEY=ADMIN_KEY, VOXRAY_APPROVER_KEY=ADMIN_KEY,
+async def test_admin_path_without_a_second_admin_stops_at_approval(kit: Kit, live: Live, author_key: str) -> None:
+    env = example_env(VOXRAY_URL=live.gateway_url, VOXRAY_ADMIN_KEY=author_key, VOXRAY_APPROVER_KEY=author_key,
                       TWILIO_ACCOUNT_SID="AC" + secrets.token_hex(16), TWILIO_AUTH_TOKEN=secrets.token_hex(16))
-    from tests.integrators.runner import run
     ran = await run(kit.command("python", "admin-path", f"kit-solo-{secrets.token_hex(4)}", new_number()), env)
     assert ran.code == 1 and "agent version support v1 staged" in ran.out
     assert "error: 403" in ran.err and "request req_" in ran.err, ran.err  # typed problem: code and request id
@@ -138,7 +139,6 @@ async def test_a_call_uses_the_example_tool_endpoint_and_every_language_reads_th
 async def test_examples_report_a_problem_with_its_code_and_request_id(kit: Kit, live: Live) -> None:
     env = example_env(VOXRAY_URL=live.gateway_url, VOXRAY_API_KEY="vxk_not_a_real_key_000000000000")
     for lang in LANGS:
-        from tests.integrators.runner import run
         ran = await run(kit.command(lang, "voice-session", "CA" + "0" * 32), env)
         assert ran.code == 1, (lang, ran)
         assert "401" in ran.err and "invalid_credentials" in ran.err, (lang, ran.err)
