@@ -167,8 +167,12 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _anything)
 
     @app.exception_handler(ApiError)
-    async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
-        response = problem(request, exc.status, exc.code, exc.title, exc.detail)
+    async def _api_error(request: Request, exc: ApiError) -> Response:
+        if exc.status >= 500 and request.method == "POST" and request.url.path in TWIML_WEBHOOKS:
+            # e.g. no session could take the call: the caller hears why, not a carrier error tone.
+            log.warning("webhook_answered_with_fallback", path=request.url.path, code=exc.code)
+            return Response(spoken_fallback(), media_type="text/xml")
+        response: Response = problem(request, exc.status, exc.code, exc.title, exc.detail)
         if exc.status == 401:
             response.headers["WWW-Authenticate"] = "Bearer"
         return response

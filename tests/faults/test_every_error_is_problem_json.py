@@ -68,6 +68,11 @@ async def client() -> AsyncIterator[httpx.AsyncClient]:
     async def incoming_call(request: Request) -> dict[str, str]:
         raise RedisConnectionError("Connection refused")
 
+    @app.post("/api/v1/outbound-answer")
+    async def outbound_answer(request: Request) -> dict[str, str]:
+        kind = request.query_params.get("status", "503")
+        raise errors.ApiError(int(kind), "session_unavailable" if kind == "503" else "signature_invalid", "No")
+
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://gw") as c:
         yield c
@@ -96,6 +101,10 @@ async def test_a_failure_underneath_is_problem_json(client: httpx.AsyncClient, w
 
 
 async def test_a_twilio_voice_webhook_gets_a_spoken_apology_not_an_error(client: httpx.AsyncClient) -> None:
-    r = await client.post("/api/v1/incoming-call", data={"CallSid": "CA1"})
-    assert r.status_code == 200 and r.headers["content-type"].startswith("text/xml")
-    assert "<Say>We are sorry" in r.text and r.text.endswith("<Hangup/></Response>")
+    for path in ("/api/v1/incoming-call", "/api/v1/outbound-answer?status=503"):
+        r = await client.post(path, data={"CallSid": "CA1"})
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/xml"), path
+        assert "<Say>We are sorry" in r.text and r.text.endswith("<Hangup/></Response>")
+    # A request refused for what it is (a bad signature) still gets its problem+json.
+    r = await client.post("/api/v1/outbound-answer?status=403", data={"CallSid": "CA1"})
+    assert r.status_code == 403 and r.headers["content-type"].startswith("application/problem+json")
