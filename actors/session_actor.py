@@ -158,6 +158,8 @@ class SessionActor:
                 await self._live.release(sid, tenant)
                 if self.config.kind != SHARED and retire_dedicated(self._served, self._failed,
                                                                     self.config.dedicated_max_calls):
+                    # Writes still queued from a Redis outage leave with the process otherwise.
+                    await session.records.drained(60)
                     await self._live.set_capacity(self.config.name, 0)
             except Exception:  # noqa: BLE001 - the supervisor's sweep releases it later
                 log.exception("slot_release_failed", call_sid=sid)

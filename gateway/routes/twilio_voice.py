@@ -13,6 +13,7 @@ import structlog
 from fastapi import APIRouter, Depends, Request, Response
 
 from actors.registry import AdmissionRejected
+from actors.model_recovery import RecoveryPolicy
 from actors.setup import CallSetup
 from gateway import metrics, twilio_signature
 from gateway.anon_quotas import charge_twilio_number
@@ -25,6 +26,7 @@ from voxray import stream_token, tracing
 from voxray.logging import bind_call
 from voxray.events import EventType, call_data, emit
 from voxray.records import CallRecord, CallStatus, Tenant, utcnow
+from voxray.settings import Settings
 
 router = APIRouter(prefix="/api/v1", tags=["twilio"])
 log = structlog.get_logger("voxray.gateway")
@@ -153,6 +155,7 @@ async def answer_call(rt: Runtime, tenant: Tenant, form: dict[str, str], directi
         telephony=tenant.telephony, public_base_url=rt.settings.effective_public_base_url,
         tool_signing_secret=tenant.tool_signing_secret,
         tool_allow_private_hosts=rt.settings.webhook_allow_private_hosts,
+        model_recovery=recovery_policy(rt.settings),
     )
     try:
         with tracing.span("admission", call_sid=call_sid, tenant_id=tenant.id):
@@ -181,6 +184,17 @@ async def answer_call(rt: Runtime, tenant: Tenant, form: dict[str, str], directi
     metrics.call_setup("admitted", time.perf_counter() - started)
     log.info("call_answered", call_sid=call_sid, tenant=tenant.id, direction=direction)
     return Response(_twiml_connect(rt, token), media_type=TWIML)
+
+
+_POLICIES: dict[tuple[float, float], RecoveryPolicy] = {}
+
+
+def recovery_policy(settings: Settings) -> RecoveryPolicy:
+    """The deployment's model-recovery policy (built once, not per call)."""
+    key = (settings.model_recovery_budget_s, settings.model_max_session_s)
+    if key not in _POLICIES:
+        _POLICIES[key] = RecoveryPolicy(budget_s=key[0], max_session_s=key[1])
+    return _POLICIES[key]
 
 
 def _twiml_unavailable() -> str:

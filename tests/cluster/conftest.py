@@ -17,7 +17,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import httpx
 import pytest
@@ -74,6 +74,17 @@ class Gateway:
         return self.proc.wait(120)
 
 
+def read_json_line(proc: subprocess.Popen[str]) -> dict[str, Any]:
+    """The host's next answer (Ray may print its own lines on stdout too)."""
+    assert proc.stdout is not None
+    while True:
+        line = proc.stdout.readline()
+        if not line:
+            raise AssertionError("the Ray cluster host exited")
+        if line.startswith("{"):
+            return json.loads(line)  # type: ignore[no-any-return]
+
+
 @dataclass
 class RayHost:
     proc: subprocess.Popen[str]
@@ -84,7 +95,7 @@ class RayHost:
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self.proc.stdin.write(line + "\n")
         self.proc.stdin.flush()
-        return json.loads(self.proc.stdout.readline())  # type: ignore[no-any-return]
+        return read_json_line(self.proc)
 
 
 @dataclass
@@ -110,7 +121,7 @@ def cluster() -> Iterator[ClusterEnv]:
     host = subprocess.Popen([sys.executable, str(ROOT / "tests/cluster/cluster_host.py")], cwd=ROOT, text=True,
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=open(data / "ray.log", "ab"))
     assert host.stdout is not None
-    up = json.loads(host.stdout.readline())
+    up = read_json_line(host)
     ray_host = RayHost(host, up["address"], up["workers"])
     prefix = "vxcl"
     base_env = {

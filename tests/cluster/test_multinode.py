@@ -230,15 +230,19 @@ async def test_the_pool_asks_the_ray_autoscaler_for_call_node_capacity(cluster: 
 
 async def test_draining_a_node_takes_no_new_calls_there_and_lets_its_calls_finish(cluster: ClusterEnv) -> None:
     tenant = await make_tenant(cluster)
-    tasks = [asyncio.create_task(call_via(cluster, tenant, long_call(6), gateway="a")) for _ in range(2)]
+    tasks = [asyncio.create_task(call_via(cluster, tenant, long_call(12), gateway="a")) for _ in range(2)]
     live = await wait_live(cluster, 2)
     drained = live[0]["node"]
     async with httpx.AsyncClient(base_url=running(cluster), timeout=30) as http:
         r = await http.post(f"/api/v1/admin/nodes/{drained}/drain", headers=cluster.admin())
         assert r.status_code == 202, r.text
     newcomer = asyncio.create_task(call_via(cluster, tenant, long_call(1), gateway="b"))
-    states = await wait_live(cluster, 3)
-    assert [s["node"] for s in states if s["call_sid"] not in {x["call_sid"] for x in live}] != [drained]
+    first = {x["call_sid"] for x in live}
+    deadline = time.monotonic() + 20
+    while not (new := [s for s in await live_sessions(cluster) if s["call_sid"] not in first]):
+        assert time.monotonic() < deadline, "the new call never went live"
+        await asyncio.sleep(0.2)
+    assert new[0]["node"] != drained
     for r in await asyncio.gather(*tasks, newcomer):
         assert r.ok and r.script_completed, (r.errors, r.timeouts)
         assert (await record(cluster, tenant, r.call_sid))["status"] == "completed"

@@ -269,14 +269,15 @@ async def test_openapi_documents_are_scoped(api: httpx.AsyncClient) -> None:
     assert "/api/v1/call-status" not in public["paths"] and "/api/v1/call-status" in full["paths"]
     assert set(public["paths"]) | set(admin["paths"]) <= set(full["paths"])
     assert "TenantCreate" not in public["components"]["schemas"]
-    assert "CallLog" not in admin["components"]["schemas"]
+    # Tenant-only shapes stay out of the admin document (operators may read call logs, never place calls).
+    assert "MakeCall" in public["components"]["schemas"] and "MakeCall" not in admin["components"]["schemas"]
     assert set(public["components"]["securitySchemes"]) == {"TenantKey"}
     for doc in (public, admin, full):
         for path, item in doc["paths"].items():
             for method, op in item.items():
                 assert op.get("operationId") and op.get("summary"), (method, path)
                 if not path.startswith(("/api/v1/incoming-call", "/api/v1/outbound-answer", "/api/v1/call-status")) \
-                        and path != "/healthz":
+                        and path not in ("/healthz", "/livez", "/readyz"):
                     assert any(code.startswith("4") for code in op["responses"]), (method, path)
     ui = await api.get("/swagger-ui", params={"doc": "public"})
     assert ui.status_code == 200 and "/api-docs/public.json" in ui.text
