@@ -50,6 +50,7 @@ HELD_BEFORE_START = (rt.OutputAudioDelta, rt.OutputAudioDone, rt.OutputTranscrip
                      rt.OutputItemDone, rt.ResponseDone)
 OF_A_RESPONSE = (rt.OutputAudioDelta, rt.OutputAudioDone, rt.OutputTranscriptDelta, rt.OutputTranscriptDone,
                  rt.OutputItemDone, rt.FunctionCallArgumentsDone)
+LINK_SILENCE_S = 5.0
 EARLY_AUDIO_FRAMES = 500  # 10 s of caller audio held while the model connects
 
 
@@ -90,6 +91,7 @@ class CallSession(CallControl):
         self._speech_stopped_at: float | None = None
         self.done = asyncio.Event()
         self.internal_error = False  # ended by a fault of ours: a dedicated process is then retired
+        self._last_rx = clock()  # when the media link last carried a frame
         self._ending = False
         self._close_frame: bytes | None = None
         self.started_mono: float | None = None
@@ -252,6 +254,7 @@ class CallSession(CallControl):
         if self._writer is not None:  # one media link per call
             writer.close()
             return
+        watchdog = asyncio.create_task(self._link_watchdog(writer), name="link-watchdog")
         try:
             self._writer = writer
             if self._ending:  # ended before the media arrived (e.g. the model refused the session)
@@ -259,6 +262,7 @@ class CallSession(CallControl):
                 await writer.drain()
             while not self._ending:
                 kind, body = await link.read_frame(reader)
+                self._last_rx = self.clock()
                 if kind == link.Kind.TWILIO:
                     await self.on_twilio(body)
                 elif kind == link.Kind.REDIRECTED:
@@ -277,7 +281,18 @@ class CallSession(CallControl):
             log.exception("media_loop_failed", call_sid=self.setup.call_sid)
             await self.abort(1011, "internal_error", f"internal_error: {type(exc).__name__}")
         finally:
+            watchdog.cancel()
             writer.close()
+
+    async def _link_watchdog(self, writer: asyncio.StreamWriter) -> None:
+        """Twilio sends media every 20 ms: a link silent this long has lost its gateway (a host
+        that vanished sends no FIN)."""
+        while not self._ending:
+            await asyncio.sleep(1.0)
+            if self.stream_sid is not None and self.clock() - self._last_rx > LINK_SILENCE_S:
+                log.warning("media_link_silent", call_sid=self.setup.call_sid)
+                writer.close()
+                await self.finish(CallStatus.FAILED, "gateway_lost")
 
     def _send_link(self, data: bytes) -> None:
         if self._writer is not None and not self._writer.is_closing():

@@ -8,6 +8,8 @@ Frame = 1 byte kind + 4 byte big-endian length + payload.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
+import socket
 import struct
 from enum import IntEnum
 
@@ -57,7 +59,11 @@ async def dial(host: str, port: int, cluster_key: str | None, timeout_s: float) 
                                                                                      asyncio.StreamWriter]:
     """Open the link to an actor: TLS pinned to the cluster key when one is set (link_tls)."""
     if cluster_key is None:
-        return await asyncio.wait_for(asyncio.open_connection(host, port), timeout_s)
+        if not is_loopback(host):  # caller audio never crosses a network in clear
+            raise link_tls.LinkPeerRejected(f"no media link key for non-loopback actor {host}")
+        reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout_s)
+        _keepalive(writer)
+        return reader, writer
     reader, writer = await asyncio.wait_for(
         asyncio.open_connection(host, port, ssl=link_tls.client_context(), server_hostname=None,
                                 ssl_handshake_timeout=link_tls.HANDSHAKE_TIMEOUT_S), timeout_s)
@@ -66,4 +72,23 @@ async def dial(host: str, port: int, cluster_key: str | None, timeout_s: float) 
     except link_tls.LinkPeerRejected:
         writer.close()
         raise
+    _keepalive(writer)
     return reader, writer
+
+
+def is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+def _keepalive(writer: asyncio.StreamWriter) -> None:
+    """An actor's host that vanishes (power, partition) sends no FIN: notice within ~5 s anyway."""
+    sock = writer.get_extra_info("socket")
+    if sock is None:
+        return
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+    for name, value in (("TCP_KEEPIDLE", 2), ("TCP_KEEPINTVL", 1), ("TCP_KEEPCNT", 3), ("TCP_USER_TIMEOUT", 5000)):
+        if hasattr(socket, name):  # Linux
+            sock.setsockopt(socket.IPPROTO_TCP, getattr(socket, name), value)

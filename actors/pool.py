@@ -19,7 +19,7 @@ from typing import Any
 
 import ray
 import structlog
-from ray.exceptions import RayActorError
+from ray.exceptions import ActorDiedError
 from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
 from actors import metrics as actor_metrics
@@ -36,7 +36,8 @@ RECONCILE_S = 1.0
 SWEEP_S = 10.0
 NODES_TTL_S = 5.0  # ray.nodes() is a GCS round trip; deaths refresh it at once
 ORPHAN_AFTER_S = 30.0  # an admitted call its actor never heard of (the gateway died mid-setup)
-START_CONCURRENCY = 2  # worker start-up is CPU heavy: never stampede a node
+START_CONCURRENCY = 2
+READY_TIMEOUT_S = 60.0  # worker start-up is CPU heavy: never stampede a node
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,7 @@ class PoolSupervisor:
         self._loops: list[asyncio.Task[None]] = []
         self._start_gate = asyncio.Semaphore(START_CONCURRENCY)
         self._reconciling = asyncio.Lock()
+        self._booting = asyncio.Lock()
         self._nodes: tuple[float, list[dict[str, Any]]] | None = None
 
     # ---- public (Ray) -------------------------------------------------------------------------
@@ -142,6 +144,7 @@ class PoolSupervisor:
         return True
 
     async def status(self) -> dict[str, Any]:
+        await self._boot()
         slots = await self.live.actors()
         return {"actors": [s.__dict__ for s in slots], "starting": self.state.starting,
                 "drained_nodes": sorted(self.state.drained_nodes), "lost_calls": self.state.lost_calls,
@@ -152,12 +155,16 @@ class PoolSupervisor:
         await self._boot()
         nodes = self._call_nodes()
         if nodes:
-            await self._start(min(nodes), DEDICATED)
+            counts: dict[str, int] = {}
+            for m in self.state.members.values():
+                counts[m.node] = counts.get(m.node, 0) + 1
+            await self._start(min(nodes, key=lambda n: (counts.get(n, 0) / max(nodes[n], 1.0), n)), DEDICATED)
 
     async def drain_node(self, node_id: str, deadline_s: float = 600.0) -> dict[str, Any]:
         """No new calls on the node; its actors leave once their calls end, then Ray drains it."""
         await self._boot()
         self.state.drained_nodes.add(node_id)
+        await self.live.mark_drained(node_id)  # survives a supervisor restart
         for name, m in list(self.state.members.items()):
             if m.node == node_id:
                 await self.live.set_capacity(name, 0)
@@ -167,7 +174,7 @@ class PoolSupervisor:
 
             gcs = ray._raylet.GcsClient(address=ray.get_runtime_context().gcs_address)  # type: ignore[attr-defined]
             reason = autoscaler_pb2.DrainNodeReason.Value("DRAIN_NODE_REASON_PREEMPTION")  # type: ignore[attr-defined]
-            accepted = gcs.drain_node(node_id, reason,
+            accepted = await asyncio.to_thread(gcs.drain_node, node_id, reason,
                                       "voxray drain", int((time.time() + deadline_s) * 1000))
         except Exception as exc:  # noqa: BLE001 - our own cordon above already holds
             log.warning("ray_drain_failed", node=node_id, error=str(exc)[:200])
@@ -186,11 +193,15 @@ class PoolSupervisor:
     # ---- loops ----------------------------------------------------------------------------------
 
     async def _boot(self) -> None:
-        if self._loops:
-            return
-        self._loops = [asyncio.create_task(self._every(RECONCILE_S, self._reconcile)),
-                       asyncio.create_task(self._every(SWEEP_S, self.sweep))]
-        await self._adopt()
+        """Start the loops once; after a Ray restart the first gateway ping does it (gateways ping
+        every few seconds). Adoption comes first, so no round plans without the adopted actors."""
+        async with self._booting:
+            if self._loops:
+                return
+            await self._adopt()  # raises on a Redis blip: the next ping tries again
+            self.state.drained_nodes |= await self.live.drained_nodes()
+            self._loops = [asyncio.create_task(self._every(RECONCILE_S, self._reconcile)),
+                           asyncio.create_task(self._every(SWEEP_S, self.sweep))]
 
     async def _every(self, period_s: float, fn: Any) -> None:
         while True:
@@ -217,13 +228,24 @@ class PoolSupervisor:
         member.watch = asyncio.create_task(self._await_death(name, member))
 
     async def _await_death(self, name: str, member: _Member) -> None:
-        try:
-            await member.handle.watch.remote()
-            reason = "session_actor_died"
-        except RayActorError as exc:
-            reason = lost_reason(exc)
-        except asyncio.CancelledError:
-            return
+        delay = 0.2
+        while True:
+            try:
+                await member.handle.watch.remote()
+                reason = "session_actor_died"
+                break
+            except ActorDiedError as exc:
+                reason = lost_reason(exc)
+                break
+            except asyncio.CancelledError:
+                return
+            except Exception as exc:  # noqa: BLE001 - unavailable for now (network, restart): watch again
+                if not await node_alive(member.node):
+                    reason = "node_lost"
+                    break
+                log.warning("session_actor_unavailable", actor=name, error=type(exc).__name__)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
         if reason != "node_lost" and not await node_alive(member.node):
             # A killed node's workers die before Ray's health checks declare the node dead
             # (seconds later): its raylet no longer answering says so at once.
@@ -326,11 +348,13 @@ class PoolSupervisor:
         async with self._start_gate:
             handle: Any = ray.remote(SessionActor).options(**options).remote(actor_cfg)
             try:
-                host, port, actual_node = await handle.ready.remote()
-            except Exception:
+                host, port, actual_node = await asyncio.wait_for(handle.ready.remote(), READY_TIMEOUT_S)
+            except BaseException:  # never started (no room on the node, a bad image): don't wait forever
                 ray.kill(handle, no_restart=True)
                 raise
-        await self.live.register_actor(name, capacity=capacity, kind=kind, host=host, port=port, node=actual_node)
+        drained = actual_node in self.state.drained_nodes  # a drain that came while it started
+        await self.live.register_actor(name, capacity=0 if drained else capacity, kind=kind, host=host, port=port,
+                                       node=actual_node)
         self._watch(name, _Member(handle, actual_node, kind))
         log.info("session_actor_started", actor=name, node=actual_node[:12], kind=kind, capacity=capacity)
 
@@ -366,7 +390,7 @@ class PoolSupervisor:
         by_actor: dict[str, list[Any]] = {}
         for e in entries:
             if e.actor not in names:
-                await self.live.release(e.call_sid, e.tenant_id)
+                await self.live.release(e.call_sid, e.tenant_id, e.actor)
                 ended += await finalize_lost(self.store, e.tenant_id, e.call_sid, "session_actor_died")
             elif time.time() - e.admitted_at > ORPHAN_AFTER_S:
                 by_actor.setdefault(e.actor, []).append(e)
@@ -380,7 +404,7 @@ class PoolSupervisor:
                 continue
             for e in stale:
                 if e.call_sid not in known:
-                    await self.live.release(e.call_sid, e.tenant_id)
+                    await self.live.release(e.call_sid, e.tenant_id, e.actor)
                     ended += await finalize_lost(self.store, e.tenant_id, e.call_sid, "session_lost")
         self.state.lost_calls += ended
         return ended

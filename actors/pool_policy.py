@@ -84,6 +84,10 @@ def plan(pool: list[ActorSlot], nodes: dict[str, float], targets: PoolTargets, i
             out.retire.append(a.name)
             per_node[a.node] -= 1
             free -= size
+    # A tenant's idle dedicated processes leave too (they hold ~145 MB each).
+    for a in sorted(pool, key=lambda a: a.name):
+        if a.kind.startswith(DEDICATED + ":") and a.name in idle_names and a.live == 0:
+            out.retire.append(a.name)
     unbound = [a for a in pool if a.kind == DEDICATED and a.capacity > 0 and a.node in nodes]
     for i in range(max(0, targets.dedicated_warm - len(unbound))):
         out.add_dedicated.append(_least_loaded_node(per_node, nodes))

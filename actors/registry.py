@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any
+from typing import Any, Awaitable, Callable
 
 import ray
 import structlog
@@ -23,7 +23,13 @@ from voxray.live_calls import DEDICATED, SHARED, LiveCalls, LiveEntry, Refused
 log = structlog.get_logger("voxray.registry")
 
 CONFIGURE_TIMEOUT_S = 5.0
+HANDOVER_ATTEMPTS = 3
+MAX_CACHED_HANDLES = 4096
+SUPERVISOR_PING_S = 5.0
 DEDICATED_START_TIMEOUT_S = 30.0
+
+
+LostHandler = Callable[[CallSetup, str], Awaitable[None]]
 
 
 class AdmissionRejected(Exception):
@@ -53,6 +59,25 @@ class SessionRegistry:
         self.namespace = namespace
         self.max_live_calls = max_live_calls
         self._handles: dict[str, Any] = {}
+        self._handovers: set[asyncio.Task[None]] = set()
+        self._keepalive: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        """Keep the pool supervisor's loops running: after Ray restarts it, a ping boots it again."""
+        self._keepalive = asyncio.get_running_loop().create_task(self._ping_supervisor())
+
+    async def stop(self) -> None:
+        if self._keepalive is not None:
+            self._keepalive.cancel()
+        await asyncio.gather(*self._handovers, return_exceptions=True)
+
+    async def _ping_supervisor(self) -> None:
+        while True:
+            await asyncio.sleep(SUPERVISOR_PING_S)
+            try:
+                await asyncio.wait_for(self.supervisor.ping.remote(), SUPERVISOR_PING_S)
+            except Exception as exc:  # noqa: BLE001 - restarting: the next ping boots it
+                log.warning("pool_supervisor_unreachable", error=type(exc).__name__)
 
     async def warm_up(self, timeout_s: float = 120.0) -> dict[str, Any]:
         """Until the pool has its warm capacity (start-up, tests, benchmarks); then look up the
@@ -60,41 +85,86 @@ class SessionRegistry:
         status: dict[str, Any] = await self.supervisor.ensure_warm.remote(timeout_s)
         for slot in await self.live.actors():
             try:
-                await asyncio.to_thread(self._handle, slot.name)
+                await self._handle(slot.name)
             except ValueError:  # gone meanwhile: the supervisor's to clean up
                 pass
         return status
 
-    def _handle(self, actor: str) -> Any:
-        # A cache miss asks the GCS (blocking, ~1 ms): only for actors started after warm-up.
+    async def _handle(self, actor: str) -> Any:
+        # A cache miss asks the GCS, off the event loop: only for actors started after warm-up.
         handle = self._handles.get(actor)
         if handle is None:
-            handle = self._handles[actor] = ray.get_actor(actor, namespace=self.namespace)
+            handle = await asyncio.to_thread(ray.get_actor, actor, namespace=self.namespace)
+            if len(self._handles) > MAX_CACHED_HANDLES:  # actors come and go: keep the cache bounded
+                self._handles.clear()
+            self._handles[actor] = handle
         return handle
 
     # ---- calls
-    async def open_call(self, setup: CallSetup, tenant_limit: int, isolation: str = SHARED) -> LiveEntry:
-        """Admit the call (atomically, cluster-wide) and hand it to its actor; raises AdmissionRejected."""
-        for attempt in range(3):
+    async def open_call(self, setup: CallSetup, tenant_limit: int, isolation: str = SHARED,
+                        on_lost: LostHandler | None = None) -> LiveEntry:
+        """Admit the call (atomically, cluster-wide) and hand it to its actor; raises AdmissionRejected.
+
+        The hand-over is not awaited: under a burst the actor's loop is busy connecting earlier
+        calls' models, and the caller's TwiML must not wait for it. Twilio opens the media stream
+        only after the TwiML, and the actor waits briefly for a HELLO that beats its setup. If the
+        hand-over fails, the call moves to another actor (the media websocket looks the actor up
+        when it starts); if none takes it, ``on_lost`` records why and the caller hears the
+        apology after ``</Connect>``.
+        """
+        entry = await self._admit(setup, tenant_limit, isolation)
+        task = asyncio.get_running_loop().create_task(self._hand_over(setup, entry, tenant_limit, isolation, on_lost))
+        self._handovers.add(task)
+        task.add_done_callback(self._handovers.discard)
+        return entry
+
+    async def _admit(self, setup: CallSetup, tenant_limit: int, isolation: str) -> LiveEntry:
+        for attempt in range(2):
             try:
-                entry = await self.live.admit(setup.call_sid, setup.tenant_id, tenant_limit=tenant_limit,
-                                              max_live=self.max_live_calls, link_key=setup.link_key,
-                                              isolation=DEDICATED if isolation == DEDICATED else SHARED)
+                return await self.live.admit(setup.call_sid, setup.tenant_id, tenant_limit=tenant_limit,
+                                             max_live=self.max_live_calls, link_key=setup.link_key,
+                                             isolation=DEDICATED if isolation == DEDICATED else SHARED)
             except Refused as exc:
                 if exc.reason == "no_dedicated_capacity" and attempt == 0:
                     # The tenant's first dedicated call (or all its processes busy): start one.
                     await asyncio.wait_for(self.supervisor.spawn_dedicated.remote(), DEDICATED_START_TIMEOUT_S)
                     continue
                 raise AdmissionRejected(exc.reason) from None
+        raise AdmissionRejected("no_dedicated_capacity")
+
+    async def _hand_over(self, setup: CallSetup, entry: LiveEntry, tenant_limit: int, isolation: str,
+                         on_lost: LostHandler | None) -> None:
+        for attempt in range(HANDOVER_ATTEMPTS):
             try:
-                await asyncio.wait_for(self._handle(entry.actor).configure.remote(setup), CONFIGURE_TIMEOUT_S)
-                return entry
-            except Exception:  # noqa: BLE001 - that actor is dying or stuck: give the slot back, try another
+                handle = await self._handle(entry.actor)
+                await asyncio.wait_for(handle.configure.remote(setup), CONFIGURE_TIMEOUT_S)
+                return
+            except asyncio.TimeoutError:
+                # Slow, not known to have failed: it may still take the call, so the call stays
+                # there (the media link waits for it; the sweeper ends it if it never arrives).
+                log.error("session_actor_configure_slow", call_sid=setup.call_sid, actor=entry.actor)
+                await self.live.set_hot(entry.actor, time.time() + 5)
+                return
+            except Exception:  # noqa: BLE001 - the actor refused or is gone: give the slot back, try another
                 log.exception("session_actor_configure_failed", call_sid=setup.call_sid, actor=entry.actor)
                 self._handles.pop(entry.actor, None)
-                await self.live.release(setup.call_sid, setup.tenant_id)
                 await self.live.set_hot(entry.actor, time.time() + 5)
-        raise SessionUnavailable("no session actor could take the call")
+                if not await self.live.release(setup.call_sid, setup.tenant_id, entry.actor):
+                    return  # the supervisor already ended it with the actor: don't revive it
+            if attempt + 1 == HANDOVER_ATTEMPTS:
+                break
+            try:
+                entry = await self._admit(setup, tenant_limit, isolation)
+            except AdmissionRejected:
+                break
+        if on_lost is not None:
+            await on_lost(setup, "setup_failed: no session actor took the call")
+
+    async def has_room(self) -> bool:
+        """A shared slot free on an actor with headroom, under the cluster cap (for outbound calls)."""
+        now = time.time()
+        free = sum(a.free for a in await self.live.actors() if a.kind == SHARED and a.capacity > 0 and a.hot_until <= now)
+        return free > 0 and await self.live.count() < self.max_live_calls
 
     async def get(self, call_sid: str) -> LiveEntry | None:
         return await self.live.get(call_sid)
@@ -107,7 +177,7 @@ class SessionRegistry:
         if entry is None:
             return None
         try:
-            return await self._handle(entry.actor).state.remote(call_sid)  # type: ignore[no-any-return]
+            return await (await self._handle(entry.actor)).state.remote(call_sid)  # type: ignore[no-any-return]
         except Exception:  # noqa: BLE001 - the actor is gone: the supervisor records it
             return None
 
@@ -118,7 +188,7 @@ class SessionRegistry:
                 by_actor.setdefault(e.actor, []).append(e.call_sid)
 
         async def ask(actor: str, sids: list[str]) -> list[dict[str, Any]]:
-            return await self._handle(actor).states.remote(sids)  # type: ignore[no-any-return]
+            return await (await self._handle(actor)).states.remote(sids)  # type: ignore[no-any-return]
 
         got = await asyncio.gather(*(ask(a, s) for a, s in by_actor.items()), return_exceptions=True)
         # An actor that died meanwhile is the supervisor's to record; its calls just aren't live.
@@ -129,7 +199,7 @@ class SessionRegistry:
         if entry is None:
             return False
         try:
-            return bool(await self._handle(entry.actor).end.remote(call_sid, reason))
+            return bool(await (await self._handle(entry.actor)).end.remote(call_sid, reason))
         except Exception:  # noqa: BLE001 - gone with its actor
             return False
 

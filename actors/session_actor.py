@@ -37,6 +37,7 @@ from voxray.store import Store
 log = structlog.get_logger("voxray.session_actor")
 
 HELLO_TIMEOUT_S = 10.0
+SETUP_WAIT_S = 5.0  # a HELLO that beat its call's setup waits this long for it
 MAX_PENDING_LINKS = 64  # unauthenticated connections held at once (each waits at most HELLO_TIMEOUT_S)
 PRE_HELLO_MAX_BYTES = 4096  # a HELLO is ~100 bytes: nothing bigger is read before it checks out
 HEADROOM_TICK_S = 0.1
@@ -77,6 +78,7 @@ class SessionActor:
         self._tasks: set[asyncio.Task[None]] = set()
         self._node_id = ""
         self._pending_links = 0
+        self._arrived = asyncio.Condition()  # a call's setup arrived (a HELLO may be waiting for it)
         if config.model_api_key is not None:  # build the SDK client (and its lazy imports) before any call
             client_for(config.model_api_key, config.model_websocket_base_url)
 
@@ -90,6 +92,8 @@ class SessionActor:
         bind = os.environ.get("VOXRAY_MEDIA_BIND_HOST") or self.config.bind_host
         if bind == "node":
             bind = ray.util.get_node_ip_address()
+        if tls is None and not link.is_loopback(bind):
+            raise RuntimeError("a media socket off loopback needs VOXRAY_MEDIA_LINK_KEY (TLS)")
         self._server = await asyncio.start_server(self._on_link, bind, 0, ssl=tls,
                                                   ssl_handshake_timeout=link_tls.HANDSHAKE_TIMEOUT_S if tls else None,
                                                   backlog=MAX_PENDING_LINKS)
@@ -139,6 +143,11 @@ class SessionActor:
         self._sessions[setup.call_sid] = session
         session.start_model()
         self._spawn(self._track(session))
+        self._spawn(self._announce())
+
+    async def _announce(self) -> None:
+        async with self._arrived:
+            self._arrived.notify_all()
 
     def _spawn(self, coro: Any) -> None:
         task = asyncio.get_running_loop().create_task(coro)
@@ -155,7 +164,7 @@ class SessionActor:
             self._served += 1
             self._failed = self._failed or session.internal_error
             try:
-                await self._live.release(sid, tenant)
+                await self._live.release(sid, tenant, self.config.name)
                 if self.config.kind != SHARED and retire_dedicated(self._served, self._failed,
                                                                     self.config.dedicated_max_calls):
                     # Writes still queued from a Redis outage leave with the process otherwise.
@@ -200,15 +209,30 @@ class SessionActor:
         self._pending_links += 1
         try:
             hello = await self._hello(reader, writer)
+            session = await self._arrival(str(hello.get("call_sid"))) if hello is not None else None
         finally:
             self._pending_links -= 1
         if hello is None:
             return
-        session = self._sessions.get(str(hello.get("call_sid")))
-        if session is None or not hmac.compare_digest(str(hello.get("link_key")), session.setup.link_key):
+        if session is None or not hmac.compare_digest(str(hello.get("link_key")).encode(),
+                                                      session.setup.link_key.encode()):
             writer.close()
             return
         await session.serve_link(reader, writer)
+
+    async def _arrival(self, call_sid: str) -> CallSession | None:
+        """The call's session; its setup may still be on its way (the gateway doesn't wait for it)."""
+        deadline = asyncio.get_running_loop().time() + SETUP_WAIT_S
+        async with self._arrived:
+            while call_sid not in self._sessions:
+                remaining = deadline - asyncio.get_running_loop().time()
+                if remaining <= 0:
+                    return None
+                try:
+                    await asyncio.wait_for(self._arrived.wait(), remaining)
+                except asyncio.TimeoutError:
+                    return None
+            return self._sessions[call_sid]
 
     async def _hello(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> dict[str, Any] | None:
         try:

@@ -69,10 +69,12 @@ def create_app(settings: Settings, *, redis_url: str, model_websocket_base_url: 
         )
         # Call setup must not wait for a worker process: be ready only once the pool is warm.
         await registry.warm_up()
+        registry.start()
         webhook_worker = DeliveryWorker.from_settings(WebhookStore(store.redis, store.p), settings).start()
         try:
             yield
         finally:
+            await registry.stop()
             await webhook_worker.stop()
             await app.state.runtime.twilio.close()
             await governance_client.close()

@@ -39,10 +39,11 @@ class ApiError(Exception):
     released for those); False when the outcome is unknown and a repeat could act twice."""
 
     def __init__(self, status: int, code: str, title: str, detail: str | None = None, *,
-                 retryable: bool | None = None) -> None:
+                 retryable: bool | None = None, retry_after_s: int | None = None) -> None:
         super().__init__(title)
         self.status, self.code, self.title, self.detail = status, code, title, detail
         self.retryable = status >= 500 or status == 429 if retryable is None else retryable
+        self.retry_after_s = retry_after_s
 
 
 def problem_body(request: Request, status: int, code: str, title: str, detail: str | None = None,
@@ -175,6 +176,8 @@ def install(app: FastAPI) -> None:
         response: Response = problem(request, exc.status, exc.code, exc.title, exc.detail)
         if exc.status == 401:
             response.headers["WWW-Authenticate"] = "Bearer"
+        if exc.retry_after_s is not None:
+            response.headers["Retry-After"] = str(exc.retry_after_s)
         return response
 
     @app.exception_handler(RequestValidationError)

@@ -78,15 +78,34 @@ return {'ok', entry}
 """
 
 _RELEASE = """
--- KEYS: live_calls, live, tenant_zset ; ARGV: sid, pool_calls_prefix, cap
+-- KEYS: live_calls, live, tenant_zset ; ARGV: sid, pool_calls_prefix, cap, actor ('' = whichever holds it)
+-- Only the actor holding the call gives it back: a slow actor whose hand-over timed out must not
+-- release the call after it moved on to another one.
 local raw = redis.call('HGET', KEYS[1], ARGV[1])
-redis.call('ZREM', KEYS[3], ARGV[1])
-if not raw then return 0 end
+if not raw then
+  redis.call('ZREM', KEYS[3], ARGV[1])
+  return 0
+end
 local e = cjson.decode(raw)
+if ARGV[4] ~= '' and e.actor ~= ARGV[4] then return 0 end
+redis.call('ZREM', KEYS[3], ARGV[1])
 redis.call('HDEL', KEYS[1], ARGV[1])
 if redis.call('SREM', ARGV[2] .. e.actor, ARGV[1]) == 1 and redis.call('HEXISTS', ARGV[3], e.actor) == 1 then
   redis.call('HINCRBY', KEYS[2], e.actor, -1)
 end
+return 1
+"""
+
+_DROP_HOLD = """
+-- KEYS: tenant_zset, live_calls ; ARGV: member. A live call's own entry is the release's to remove.
+if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 1 then return 0 end
+return redis.call('ZREM', KEYS[1], ARGV[1])
+"""
+
+_SET_IF_PRESENT = """
+-- KEYS: cap (membership), target hash ; ARGV: actor, value. Never re-creates a dropped actor's entry.
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
 return 1
 """
 
@@ -192,6 +211,8 @@ class LiveCalls:
         self._rebind = redis.register_script(_REBIND)
         self._drop = redis.register_script(_DROP_ACTOR)
         self._issue = redis.register_script(_ISSUE_STREAM)
+        self._drop_hold = redis.register_script(_DROP_HOLD)
+        self._set_if_present = redis.register_script(_SET_IF_PRESENT)
 
     # ---- keys
     @property
@@ -221,10 +242,10 @@ class LiveCalls:
             raise Refused(_text(body))
         return LiveEntry.parse(call_sid, body)
 
-    async def release(self, call_sid: str, tenant_id: str) -> bool:
-        """Give the call's slot back (idempotent); also drops a ringing hold under that SID."""
+    async def release(self, call_sid: str, tenant_id: str, actor: str = "") -> bool:
+        """Give the call's slot back (idempotent); with ``actor``, only if that actor holds it."""
         return bool(await self._release(keys=[self.calls_key, self._pool("live"), self.tenant_key(tenant_id)],
-                                        args=[call_sid, self._pool("calls:"), self._pool("cap")]))
+                                        args=[call_sid, self._pool("calls:"), self._pool("cap"), actor]))
 
     async def hold(self, tenant_id: str, member: str, *, limit: int, ttl_s: float) -> bool:
         """Count an outbound call being placed or ringing against the tenant's limit until ``ttl_s``."""
@@ -235,7 +256,8 @@ class LiveCalls:
         await self._rebind(keys=[self.tenant_key(tenant_id)], args=[old, new, time.time() + ttl_s])
 
     async def drop_hold(self, tenant_id: str, member: str) -> None:
-        await self.redis.zrem(self.tenant_key(tenant_id), member)
+        """Forget a placement or ringing hold (never a live call's entry)."""
+        await self._drop_hold(keys=[self.tenant_key(tenant_id), self.calls_key], args=[member])
 
     async def issue_stream(self, call_sid: str, nonce: str, expires_at: int) -> bool:
         """Register a stream token's nonce, once per call: False if one was ever issued for it."""
@@ -273,11 +295,16 @@ class LiveCalls:
 
     async def set_capacity(self, name: str, capacity: int) -> None:
         """0 stops new calls (drain, retire); only an actor still in the pool is touched."""
-        if await self.redis.hexists(self._pool("cap"), name):
-            await self.redis.hset(self._pool("cap"), name, capacity)
+        await self._set_if_present(keys=[self._pool("cap"), self._pool("cap")], args=[name, capacity])
 
     async def set_hot(self, name: str, until: float) -> None:
-        await self.redis.hset(self._pool("hot"), name, until)
+        await self._set_if_present(keys=[self._pool("cap"), self._pool("hot")], args=[name, until])
+
+    async def mark_drained(self, node: str) -> None:
+        await self.redis.sadd(self._pool("drained"), node)
+
+    async def drained_nodes(self) -> set[str]:
+        return {_text(n) for n in await self.redis.smembers(self._pool("drained"))}
 
     async def drop_actor(self, name: str) -> list[tuple[str, str]]:
         """Remove an actor from the pool; returns the (call SID, tenant) of the calls it still held."""

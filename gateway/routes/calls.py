@@ -65,6 +65,7 @@ def _callback_url(rt: Runtime, path: str, tenant: Tenant) -> str:
                         413: {"description": "Body too large"}, 415: {"description": "Not JSON"},
                         422: {"description": "Invalid numbers, or the key was used with another body"},
                         429: {"description": "Rate or concurrency limit"},
+                        503: {"description": "No call capacity right now (Retry-After)"},
                         502: {"description": "The carrier refused or failed"}})
 async def make_call(body: MakeCall, request: Request, who: TenantPrincipal = Depends(require_tenant(Scope.CALLS_WRITE)),
                     rt: Runtime = Depends(runtime)) -> Response:
@@ -81,6 +82,10 @@ async def make_call(body: MakeCall, request: Request, who: TenantPrincipal = Dep
         # counted in Redis across every gateway) before Twilio is asked, so concurrent make-calls
         # can never overshoot it; the hold moves to the CallSid and lapses after ring_timeout_s.
         live = rt.registry.live
+        # Past the deployment's capacity the callee would only be rung to hear the busy message:
+        # refuse now (503, Retry-After) instead.
+        if not await rt.registry.has_room():
+            raise ApiError(503, "capacity", "No call capacity right now; retry shortly", retry_after_s=5)
         pending = f"placing:{secrets.token_hex(8)}"
         if not await live.hold(tenant.id, pending, limit=tenant.max_concurrent_calls,
                                ttl_s=rt.settings.twilio_timeout_s + 5):

@@ -160,7 +160,8 @@ async def answer_call(rt: Runtime, tenant: Tenant, form: dict[str, str], directi
     try:
         with tracing.span("admission", call_sid=call_sid, tenant_id=tenant.id):
             setup.trace_context = tracing.inject()
-            await rt.registry.open_call(setup, tenant.max_concurrent_calls, tenant.isolation)
+            await rt.registry.open_call(setup, tenant.max_concurrent_calls, tenant.isolation,
+                                        on_lost=lambda s, why: _setup_lost(rt, s, why))
     except AdmissionRejected as exc:
         if exc.reason == "duplicate_call":  # a replay racing the live call: never touch its record
             raise ApiError(409, "call_conflict", "That CallSid already has a live session") from None
@@ -199,6 +200,14 @@ def recovery_policy(settings: Settings) -> RecoveryPolicy:
 
 def _twiml_unavailable() -> str:
     return f'<?xml version="1.0" encoding="UTF-8"?><Response><Say>{escape(UNAVAILABLE)}</Say><Hangup/></Response>'
+
+
+async def _setup_lost(rt: Runtime, setup: CallSetup, why: str) -> None:
+    """No actor took an admitted call after its TwiML went out: Twilio's stream will find no
+    session and the caller hears the apology after </Connect>; the record says why."""
+    metrics.call_setup("refused", 0.0, "setup_failed")
+    await rt.store.update_call(setup.tenant_id, setup.call_sid, status=CallStatus.FAILED, ended_at=utcnow(),
+                               end_reason=why)
 
 
 async def _refuse(rt: Runtime, tenant: Tenant, call_sid: str, reason: str) -> Response:

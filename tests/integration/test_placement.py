@@ -113,3 +113,27 @@ async def test_dedicated_tenant_gets_its_own_process_reused_for_its_next_call_th
     dedicated_pid = (during & again)
     assert len(dedicated_pid) == 1, "the second call reused the first call's process"
     assert not (fresh & dedicated_pid), "retired after two calls: the third gets a new process"
+
+
+async def test_make_call_past_capacity_is_503_with_retry_after_and_rings_nobody(small: Live, small_store: Store) -> None:
+    tenant = await tenant_in(small_store, max_concurrent_calls=10)
+    long_script = [Silence(300), Say("Hello, I would like to check my order."), WaitForAgent(15), Silence(4000), Hangup()]
+
+    async def long_call() -> CallResult:
+        config = CallConfig(gateway_url=small.gateway_url, public_base_url=small.public_base_url,
+                            auth_token=tenant.twilio_auth_token.get_secret_value(), to_number=tenant.phone_numbers[0],
+                            from_number="+15557654321", script=long_script, account_sid=tenant.twilio_account_sid)
+        return await SimulatedCall(config).run()
+
+    calls = [asyncio.ensure_future(long_call()) for _ in range(2)]
+    async with httpx.AsyncClient(base_url=small.gateway_url, headers=ADMIN, timeout=30) as http:
+        for _ in range(100):
+            if len((await http.get("/api/v1/admin/live-sessions")).json()) == 2:
+                break
+            await asyncio.sleep(0.1)
+        key = (await http.post(f"/api/v1/admin/tenants/{tenant.id}/api-keys", json={"name": "t"})).json()["key"]
+        r = await http.post("/api/v1/make-call", json={"to": "+15558887777"},
+                            headers={"Authorization": f"Bearer {key}", "Idempotency-Key": secrets.token_hex(8)})
+    assert r.status_code == 503 and r.json()["code"] == "capacity" and r.headers["retry-after"] == "5"
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert all(c.ok for c in await asyncio.gather(*calls))
