@@ -220,6 +220,18 @@ async def test_node_loss_ends_exactly_its_calls_and_the_next_calls_land_on_the_s
     assert state["node"] == cluster.ray.workers[1]
     assert (await after).ok
     cluster.ray.workers[0] = cluster.ray.command("add")["added"]
+    await wait_actor_on(cluster, cluster.ray.workers[0])  # a new call node gets its actor
+
+
+async def wait_actor_on(env: ClusterEnv, node: str, timeout_s: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    async with httpx.AsyncClient(base_url=running(env), timeout=10) as http:
+        while True:
+            status = (await http.get("/api/v1/admin/pool", headers=env.admin())).json()
+            if any(a["node"] == node and a["capacity"] > 0 for a in status["actors"]):
+                return
+            assert time.monotonic() < deadline, f"no actor on {node[:12]}: {status}"
+            await asyncio.sleep(0.3)
 
 
 async def test_the_pool_asks_the_ray_autoscaler_for_call_node_capacity(cluster: ClusterEnv) -> None:
@@ -240,7 +252,10 @@ async def test_draining_a_node_takes_no_new_calls_there_and_lets_its_calls_finis
     first = {x["call_sid"] for x in live}
     deadline = time.monotonic() + 20
     while not (new := [s for s in await live_sessions(cluster) if s["call_sid"] not in first]):
-        assert time.monotonic() < deadline, "the new call never went live"
+        if newcomer.done() or time.monotonic() > deadline:
+            result = await newcomer
+            raise AssertionError(f"the new call never went live: {result.setup_error} {result.errors} "
+                                 f"{(await record(cluster, tenant, result.call_sid))['end_reason']}")
         await asyncio.sleep(0.2)
     assert new[0]["node"] != drained
     for r in await asyncio.gather(*tasks, newcomer):
@@ -251,4 +266,6 @@ async def test_draining_a_node_takes_no_new_calls_there_and_lets_its_calls_finis
     while drained in cluster.ray.command("alive")["alive"]:
         assert time.monotonic() < deadline, "drained node never left"
         await asyncio.sleep(0.5)
-    cluster.ray.workers[cluster.ray.workers.index(drained)] = cluster.ray.command("add")["added"]
+    fresh = cluster.ray.command("add")["added"]
+    cluster.ray.workers[cluster.ray.workers.index(drained)] = fresh
+    await wait_actor_on(cluster, fresh)
