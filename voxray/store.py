@@ -270,10 +270,14 @@ class Store:
 
     async def create_call(self, call: CallRecord) -> bool:
         """Claim a CallSid for a tenant: False if any tenant already has a record for it."""
-        if not await self.redis.set(f"{self.p}:callidx:{call.call_sid}", call.tenant_id, nx=True):
+        if not await self.claim_call(call.call_sid, call.tenant_id):
             return False
         await self.save_call(call)
         return True
+
+    async def claim_call(self, sid: str, tid: str) -> bool:
+        """The CallSid's first claim wins (the record is saved separately: ``save_call``)."""
+        return bool(await self.redis.set(f"{self.p}:callidx:{sid}", tid, nx=True))
 
     async def get_call(self, tid: str, sid: str) -> CallRecord | None:
         raw = await self.redis.get(self._call(tid, sid))

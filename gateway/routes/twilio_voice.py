@@ -22,6 +22,7 @@ from gateway.runtime import Runtime, runtime
 from actors.handoff import dial_result_url, transfer_twiml
 from governance.agent_config import agent_config
 from governance.errors import GovernanceUnavailable
+from governance.routing import CallRouting
 from voxray import stream_token, tracing
 from voxray.logging import bind_call
 from voxray.events import EventType, call_data, emit
@@ -86,9 +87,11 @@ async def verified_form(request: Request, rt: Runtime, tenant_of: TenantLookup, 
         raise ApiError(403, "signature_missing", "X-Twilio-Signature header is required")
     form = await request.form()
     fields = {k: str(v) for k, v in form.items()}
-    # An anonymous surface: a quota per called number (or per named tenant) before any lookup.
-    await charge_twilio_number(rt.limiter, rt.settings, quota_key or fields.get("To") or fields.get("Called") or "")
-    tenant = await tenant_of(fields)
+    # An anonymous surface: a quota per called number (or per named tenant), checked before the
+    # tenant is used; both in flight at once (each await is a trip around a busy event loop).
+    _, tenant = await asyncio.gather(
+        charge_twilio_number(rt.limiter, rt.settings, quota_key or fields.get("To") or fields.get("Called") or ""),
+        tenant_of(fields))
     if tenant is None:
         raise ApiError(404, unknown, "No tenant owns this call or number")
     url = twilio_signature.public_url(rt.settings.effective_public_base_url, request.url.path, request.url.query)
@@ -111,12 +114,11 @@ async def answer_call(rt: Runtime, tenant: Tenant, form: dict[str, str], directi
     bind_call(call_sid, tenant.id)
     line, other = (form.get("To", ""), form.get("From", "")) if direction == "inbound" else (
         form.get("From", ""), form.get("To", ""))
-    try:
-        routing = await rt.governance.decide_call(line, other) if rt.governance else None
-    except (GovernanceUnavailable, TimeoutError):
-        # Governance down and no routes cached yet: answer with the tenant's own config.
-        log.error("governance_unavailable_at_call_setup", call_sid=call_sid, tenant=tenant.id)
-        routing = None
+    # Independent steps run together: under a burst every await waits its turn on a loop that is
+    # also relaying everyone's audio, so setup latency is the number of sequential round trips.
+    routing, claimed = await asyncio.gather(
+        _route(rt, line, other, call_sid, tenant.id),
+        rt.store.claim_call(call_sid, tenant.id) if direction == "inbound" else _true())
     if routing is not None and routing.route.tenant_id != tenant.id:
         # A route left behind on a number that has since changed hands must not apply.
         log.warning("route_of_other_tenant_ignored", number=line, tenant=tenant.id)
@@ -138,12 +140,16 @@ async def answer_call(rt: Runtime, tenant: Tenant, form: dict[str, str], directi
         if existing is not None:
             await rt.store.update_call(tenant.id, call_sid, agent_name=record.agent_name, arm=record.arm,
                                        agent_version=record.agent_version, route_number=record.route_number)
-    elif not await rt.store.create_call(record):
+    elif not claimed:
         raise ApiError(409, "call_conflict", "That CallSid already has a call")
     if routing is not None and routing.version is None:
         # A kill switch sends new calls to the fallback: the operator, or the polite message.
-        await rt.store.update_call(tenant.id, call_sid, status=CallStatus.COMPLETED, ended_at=utcnow(),
-                                   end_reason=f"governance_fallback: {routing.decision.reason}"[:200])
+        ended = dict(status=CallStatus.COMPLETED, ended_at=utcnow(),
+                     end_reason=f"governance_fallback: {routing.decision.reason}"[:200])
+        if direction == "inbound":  # its record is not saved yet
+            await rt.store.save_call(record.model_copy(update=ended))
+        else:
+            await rt.store.update_call(tenant.id, call_sid, **ended)
         twiml, _ = transfer_twiml(tenant.telephony, dial_result_url(rt.settings.effective_public_base_url, tenant.id))
         return Response(twiml, media_type=TWIML)
     setup = CallSetup(
@@ -157,11 +163,24 @@ async def answer_call(rt: Runtime, tenant: Tenant, form: dict[str, str], directi
         tool_allow_private_hosts=rt.settings.webhook_allow_private_hosts,
         model_recovery=recovery_policy(rt.settings),
     )
+    token, claims = stream_token.mint(rt.stream_secret, call_sid, time.time(), rt.settings.stream_token_ttl_s)
     try:
         with tracing.span("admission", call_sid=call_sid, tenant_id=tenant.id):
             setup.trace_context = tracing.inject()
-            await rt.registry.open_call(setup, tenant.max_concurrent_calls, tenant.isolation,
-                                        on_lost=lambda s, why: _setup_lost(rt, s, why))
+            # The inbound record is saved, the slot claimed, the one stream token registered and
+            # call.initiated queued in one go (a refusal then rewrites the record).
+            # All four finish before anything is judged: a refusal rewrites the saved record.
+            outcomes = await asyncio.gather(
+                rt.store.save_call(record) if direction == "inbound" else _none(),
+                rt.registry.open_call(setup, tenant.max_concurrent_calls, tenant.isolation,
+                                      on_lost=lambda s, why: _setup_lost(rt, s, why)),
+                rt.registry.live.issue_stream(call_sid, claims.nonce, claims.expires_at),
+                emit(rt.store.redis, rt.store.p, tenant.id, EventType.CALL_INITIATED, call_data(record))
+                if direction == "inbound" else _none(), return_exceptions=True)
+            for outcome in outcomes:
+                if isinstance(outcome, BaseException):
+                    raise outcome
+            first = bool(outcomes[2])
     except AdmissionRejected as exc:
         if exc.reason == "duplicate_call":  # a replay racing the live call: never touch its record
             raise ApiError(409, "call_conflict", "That CallSid already has a live session") from None
@@ -173,18 +192,28 @@ async def answer_call(rt: Runtime, tenant: Tenant, form: dict[str, str], directi
                                    end_reason=f"setup_failed: {type(exc).__name__}")
         metrics.call_setup("refused", time.perf_counter() - started, "setup_failed")
         return Response(_twiml_unavailable(), media_type=TWIML)
-    token, claims = stream_token.mint(rt.stream_secret, call_sid, time.time(), rt.settings.stream_token_ttl_s)
-    issued = rt.registry.live.issue_stream(call_sid, claims.nonce, claims.expires_at)
-    if direction == "inbound":
-        _, first = await asyncio.gather(emit(rt.store.redis, rt.store.p, tenant.id, EventType.CALL_INITIATED,
-                                             call_data(record)), issued)
-    else:
-        first = await issued
     if not first:
         raise ApiError(409, "call_conflict", "A stream was already issued for that call")
     metrics.call_setup("admitted", time.perf_counter() - started)
     log.info("call_answered", call_sid=call_sid, tenant=tenant.id, direction=direction)
     return Response(_twiml_connect(rt, token), media_type=TWIML)
+
+
+async def _route(rt: Runtime, line: str, other: str, call_sid: str, tenant_id: str) -> CallRouting | None:
+    try:
+        return await rt.governance.decide_call(line, other) if rt.governance else None
+    except (GovernanceUnavailable, TimeoutError):
+        # Governance down and no routes cached yet: answer with the tenant's own config.
+        log.error("governance_unavailable_at_call_setup", call_sid=call_sid, tenant=tenant_id)
+        return None
+
+
+async def _true() -> bool:
+    return True
+
+
+async def _none() -> None:
+    return None
 
 
 _POLICIES: dict[tuple[float, float], RecoveryPolicy] = {}
