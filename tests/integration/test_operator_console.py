@@ -27,9 +27,9 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
 
 @pytest.fixture
 async def page():  # type: ignore[no-untyped-def]
-    playwright_api = pytest.importorskip("playwright.async_api")
+    import playwright.async_api as playwright_api  # a test dependency (./run installs it)
     if shutil.which(CHROMIUM) is None:
-        pytest.skip("chromium is not installed")
+        pytest.fail("chromium is not installed (./run installs Debian's chromium)")
     async with playwright_api.async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         context = await browser.new_context(viewport={"width": 1400, "height": 800})
