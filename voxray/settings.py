@@ -52,7 +52,7 @@ class Settings(BaseSettings):
     # node gets up to one shared actor per CPU). A Ray worker costs ~145 MB and 1.5-2 CPU-s to
     # start, so calls share processes by default (benchmarks/README.md has the numbers).
     calls_per_actor: int | None = Field(default=None, ge=1, le=1000)
-    calls_per_core: int = Field(default=40, ge=1, le=1000)
+    calls_per_core: int = Field(default=25, ge=1, le=1000)
     # Tenants with `isolation: dedicated` get a process per live call, reused for their next
     # call and retired after DEDICATED_MAX_CALLS calls or any error; DEDICATED_WARM unbound
     # processes are kept ready (0: a tenant's first dedicated call waits for one to start).
