@@ -134,32 +134,53 @@ def demo_script() -> list[Any]:
             Say("Thank you. Can you also tell me your opening hours?"), WaitForAgent(20), Hangup()]
 
 
-async def _simulate(info: dict[str, Any], calls: int, save_dir: Path) -> int:
+async def _simulate(info: dict[str, Any], calls: int, save_dir: Path, as_json: bool = False) -> int:
+    """Place calls through the carrier simulator: a progress bar and a results table (or JSON rows)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.table import Table
+
     from simulators.carrier.runner import run_calls, summarize
 
     if not info.get("twilio_auth_token"):
         typer.echo("the demo tenant was not seeded (the store has other tenants)", err=True)
         return 2
-    results = await run_calls(calls, gateway_url=info["gateway_url"], public_base_url=info["public_base_url"],
-                              auth_token=info["twilio_auth_token"], to_number=info["demo_number"],
-                              script=demo_script(), save_dir=str(save_dir), account_sid=info["account_sid"])
+    console = Console(stderr=as_json)
+    with Progress(TextColumn("calls"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[failed]} failed"),
+                  TimeElapsedColumn(), console=console, transient=as_json) as progress:
+        task = progress.add_task("calls", total=calls, failed=0)
+        failed = 0
+
+        def done(result: Any) -> None:
+            nonlocal failed
+            failed += not result.ok
+            progress.update(task, advance=1, failed=failed)
+
+        results = await run_calls(calls, gateway_url=info["gateway_url"], public_base_url=info["public_base_url"],
+                                  auth_token=info["twilio_auth_token"], to_number=info["demo_number"],
+                                  script=demo_script(), save_dir=str(save_dir), account_sid=info["account_sid"],
+                                  on_done=done)
     rows = summarize(results)
-    if rows:
-        headers = list(rows[0])
-        widths = [max(len(h), *(len(str(r[h])) for r in rows)) for h in headers]
-        typer.echo("  ".join(h.ljust(w) for h, w in zip(headers, widths)))
-        for r in rows:
-            typer.echo("  ".join(str(r[h]).ljust(w) for h, w in zip(headers, widths)))
-    typer.echo(f"recordings in {save_dir}/<call>/caller.wav, agent.wav")
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2))
+    elif rows:
+        table = Table(title=f"{sum(r.ok for r in results)} of {len(results)} calls ok")
+        for header in rows[0]:
+            table.add_column(header, justify="right" if header.endswith(("_ms", "_s", "gaps", "call")) else "left")
+        for row in rows:
+            table.add_row(*(str(v) for v in row.values()), style=None if row["status"] == "ok" else "red")
+        console.print(table)
+        console.print(f"recordings in {save_dir}/<call>/caller.wav, agent.wav")
     return 0 if all(r.ok for r in results) else 1
 
 
 @app.command()
-def simulate(calls: int = typer.Option(1, min=1, max=1000, help="Concurrent inbound calls to place.")) -> None:
+def simulate(calls: int = typer.Option(1, min=1, max=1000, help="Concurrent inbound calls to place."),
+             as_json: bool = typer.Option(False, "--json", help="Print the results as JSON rows (for scripts).")) -> None:
     """Place inbound calls through the carrier simulator against a running `voxray up`."""
     settings = load_settings()
     info = _read_runtime(settings.data_dir)
-    raise typer.Exit(asyncio.run(_simulate(info, calls, settings.data_dir / "calls")))
+    raise typer.Exit(asyncio.run(_simulate(info, calls, settings.data_dir / "calls", as_json)))
 
 
 admin_cli.register(app)  # sessions, calls, tenants, keys, rollouts

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Callable
 
 import httpx
 
@@ -33,6 +33,7 @@ async def run_calls(
     account_sid: str | None = None,
     max_duration_s: float = 600.0,
     timing: bool = False,
+    on_done: Callable[[CallResult], None] | None = None,
 ) -> list[CallResult]:
     """Place ``n`` concurrent inbound calls, starting one every ``stagger_ms``.
 
@@ -52,7 +53,10 @@ async def run_calls(
                 to_number=to_number, from_number=caller_number(index), script=tuple(script),
                 account_sid=account, max_duration_s=max_duration_s, timing=timing,
             )
-            return await SimulatedCall(config, http=http).run()
+            result = await SimulatedCall(config, http=http).run()
+            if on_done is not None:  # progress for a person watching
+                on_done(result)
+            return result
 
         results = list(await asyncio.gather(*(one(i) for i in range(n))))
     if save_dir is not None:
