@@ -21,6 +21,7 @@ import orjson
 import structlog
 
 from actors import link, metrics
+from voxray import tracing
 from actors.agent_audio import AgentAudio
 from actors.call_control import CallControl
 from actors.handoff import HandoffRequest
@@ -92,6 +93,7 @@ class CallSession(CallControl):
         self.done = asyncio.Event()
         self.internal_error = False  # ended by a fault of ours: a dedicated process is then retired
         self._last_rx = clock()  # when the media link last carried a frame
+        self._heard_agent = False
         self._ending = False
         self._close_frame: bytes | None = None
         self.started_mono: float | None = None
@@ -121,7 +123,10 @@ class CallSession(CallControl):
     async def _model_main(self) -> None:
         try:
             connecting = self.clock()
-            await self.model.connect(session_config(self.setup.agent, self.catalog.definitions()))
+            # Spans join the call's trace (the gateway's admission span, carried in the setup).
+            with tracing.span("model.connect", parent=self.setup.trace_context, call_sid=self.setup.call_sid,
+                              tenant_id=self.setup.tenant_id):
+                await self.model.connect(session_config(self.setup.agent, self.catalog.definitions()))
             metrics.model_connected((self.clock() - connecting) * 1000)
             # Frames arriving while this drains still queue behind it; ready is set with no
             # await after the queue empties, so caller audio never overtakes itself.
@@ -399,6 +404,10 @@ class CallSession(CallControl):
             frames = self.audio.delta(ev.item_id, ev.delta, now)
             self._send_twilio(frames)
             if first:
+                if not self._heard_agent:  # the call's first agent audio: a point in its trace
+                    self._heard_agent = True
+                    with tracing.span("first_audio", parent=self.setup.trace_context, call_sid=self.setup.call_sid):
+                        pass
                 self.turns.feed(TurnEvent.AGENT_AUDIO)
                 self._agent_media_start[ev.item_id] = self.media_ms
             start = self._agent_media_start[ev.item_id]
