@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from typing import Any, AsyncIterator
 
 import structlog
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from actors.pool import pool_config
@@ -18,6 +18,7 @@ from gateway.body_limits import BodyLimitMiddleware
 from gateway.browser_sessions import BrowserSessionStore
 from gateway.idempotency import IdempotencyStore
 from gateway.openapi_scopes import with_problem_responses
+from gateway.query_params import reject_unknown_query
 from gateway.ratelimit import RateLimiter
 from gateway.twilio_rest import TwilioRest
 from gateway.routes import (access_requests, admin_keys, admin_tenants, auth_sessions, call_logs, calls, docs,
@@ -81,6 +82,7 @@ def create_app(settings: Settings, *, redis_url: str, model_websocket_base_url: 
             await store.close()
 
     app = FastAPI(title="voxray", version="1.0.0", lifespan=lifespan, docs_url=None, redoc_url=None,
+                  dependencies=[Depends(reject_unknown_query)],
                   openapi_url="/api-docs/openapi.json",
                   description="Voice AI agents on phone lines. Versioning: /docs/versioning; changes: /docs/changelog.")
     # Twilio's form-encoded webhooks check their own type and size (they need the raw form).

@@ -295,7 +295,7 @@ async def delete_policy(name: PolicyName, tenant_id: TenantId, who: AdminPrincip
 @router.get("/audit-log", summary="The governance audit log, newest first", response_model=Page[AuditEntry],
             operation_id="admin_governance_audit_log", responses=PROBLEMS)
 async def audit_log(
-    tenant_id: str | None = Query(None, max_length=64), subject: str | None = Query(None, max_length=200,
+    tenant_id: str | None = Query(None, pattern=r"^[a-z0-9][a-z0-9_-]{1,62}$"), subject: str | None = Query(None, max_length=200,
         description="e.g. `version:{tenant}/{agent}/{n}`, `route:{number}`, `policy:{tenant}/{name}`, `tenant:{id}`"),
     action: str | None = Query(None, max_length=64, description="e.g. `version.approve`, `rollout.rollback`"),
     actor: str | None = Query(None, max_length=200),

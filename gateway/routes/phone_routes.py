@@ -69,7 +69,7 @@ async def put_route(number: Number, body: RoutePut, who: AdminPrincipal = Depend
 
 @router.get("/phone-routes", summary="List phone routes", response_model=list[PhoneRoute],
             operation_id="admin_list_phone_routes", responses=PROBLEMS)
-async def list_routes(tenant_id: str | None = Query(None, max_length=64), _: AdminPrincipal = Depends(READ),
+async def list_routes(tenant_id: str | None = Query(None, pattern=r"^[a-z0-9][a-z0-9_-]{1,62}$"), _: AdminPrincipal = Depends(READ),
                       gov: GovernanceClient = Depends(governance)) -> list[PhoneRoute]:
     return await gov.list_routes(tenant_id)
 
