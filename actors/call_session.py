@@ -295,9 +295,11 @@ class CallSession(CallControl):
         while not self._ending:
             await asyncio.sleep(1.0)
             if self.stream_sid is not None and self.clock() - self._last_rx > LINK_SILENCE_S:
+                # Closing ends the read loop, whose own handler records `gateway_lost` (finishing
+                # here would be cancelled by that loop's cleanup mid-write).
                 log.warning("media_link_silent", call_sid=self.setup.call_sid)
                 writer.close()
-                await self.finish(CallStatus.FAILED, "gateway_lost")
+                return
 
     def _send_link(self, data: bytes) -> None:
         if self._writer is not None and not self._writer.is_closing():

@@ -15,6 +15,7 @@ from typing import Any, Awaitable, Callable
 
 import ray
 import structlog
+from ray.exceptions import ActorUnavailableError, GetTimeoutError
 
 from actors.pool import PoolConfig, PoolSupervisor, supervisor_name
 from actors.setup import CallSetup
@@ -134,31 +135,45 @@ class SessionRegistry:
 
     async def _hand_over(self, setup: CallSetup, entry: LiveEntry, tenant_limit: int, isolation: str,
                          on_lost: LostHandler | None) -> None:
+        try:
+            if await self._try_hand_over(setup, entry, tenant_limit, isolation):
+                return
+            why = "setup_failed: no session actor took the call"
+        except Exception as exc:  # noqa: BLE001 - Redis or Ray failing mid-way: record it, never lose it
+            log.exception("session_hand_over_failed", call_sid=setup.call_sid)
+            why = f"setup_failed: {type(exc).__name__}"
+        if on_lost is not None:
+            try:
+                await on_lost(setup, why)
+            except Exception:  # noqa: BLE001 - the sweeper finds what is left
+                log.exception("session_lost_record_failed", call_sid=setup.call_sid)
+
+    async def _try_hand_over(self, setup: CallSetup, entry: LiveEntry, tenant_limit: int, isolation: str) -> bool:
+        """True once an actor holds the call (or may: a slow or unavailable one keeps it)."""
         for attempt in range(HANDOVER_ATTEMPTS):
             try:
                 handle = await self._handle(entry.actor)
                 await asyncio.wait_for(handle.configure.remote(setup), CONFIGURE_TIMEOUT_S)
-                return
-            except asyncio.TimeoutError:
-                # Slow, not known to have failed: it may still take the call, so the call stays
-                # there (the media link waits for it; the sweeper ends it if it never arrives).
-                log.error("session_actor_configure_slow", call_sid=setup.call_sid, actor=entry.actor)
+                return True
+            except (asyncio.TimeoutError, ActorUnavailableError, GetTimeoutError):
+                # Slow or unreachable, not known to have failed: it may still take the call, so the
+                # call stays there (the media link waits for it; the sweeper ends it if it never arrives).
+                log.error("session_actor_configure_unsure", call_sid=setup.call_sid, actor=entry.actor)
                 await self.live.set_hot(entry.actor, time.time() + 5)
-                return
+                return True
             except Exception:  # noqa: BLE001 - the actor refused or is gone: give the slot back, try another
                 log.exception("session_actor_configure_failed", call_sid=setup.call_sid, actor=entry.actor)
                 self._handles.pop(entry.actor, None)
                 await self.live.set_hot(entry.actor, time.time() + 5)
                 if not await self.live.release(setup.call_sid, setup.tenant_id, entry.actor):
-                    return  # the supervisor already ended it with the actor: don't revive it
+                    return True  # the supervisor already ended it with the actor: don't revive it
             if attempt + 1 == HANDOVER_ATTEMPTS:
                 break
             try:
                 entry = await self._admit(setup, tenant_limit, isolation)
             except AdmissionRejected:
                 break
-        if on_lost is not None:
-            await on_lost(setup, "setup_failed: no session actor took the call")
+        return False
 
     async def has_room(self) -> bool:
         """A shared slot free on an actor with headroom, under the cluster cap (for outbound calls)."""

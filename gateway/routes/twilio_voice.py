@@ -21,7 +21,6 @@ from gateway.errors import ApiError
 from gateway.runtime import Runtime, runtime
 from actors.handoff import dial_result_url, transfer_twiml
 from governance.agent_config import agent_config
-from governance.errors import GovernanceUnavailable
 from governance.routing import CallRouting
 from voxray import stream_token, tracing
 from voxray.logging import bind_call
@@ -202,9 +201,9 @@ async def answer_call(rt: Runtime, tenant: Tenant, form: dict[str, str], directi
 async def _route(rt: Runtime, line: str, other: str, call_sid: str, tenant_id: str) -> CallRouting | None:
     try:
         return await rt.governance.decide_call(line, other) if rt.governance else None
-    except (GovernanceUnavailable, TimeoutError):
-        # Governance down and no routes cached yet: answer with the tenant's own config.
-        log.error("governance_unavailable_at_call_setup", call_sid=call_sid, tenant=tenant_id)
+    except Exception:  # noqa: BLE001 - governance down or failing: answer with the tenant's own config
+        # (the CallSid is already claimed beside this lookup: a 500 here would strand it).
+        log.exception("governance_unavailable_at_call_setup", call_sid=call_sid, tenant=tenant_id)
         return None
 
 
