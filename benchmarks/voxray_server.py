@@ -52,21 +52,12 @@ def bench_tenant(auth_token: str, calls: int, isolation: str | None) -> Tenant:
     return demo_tenant(auth_token).model_copy(update=update)
 
 
-def wait_warm(registry: Any, settings: Settings, timeout_s: float, stopped: threading.Event) -> dict[str, Any]:
-    """Until the pool holds its warm capacity; what it reports. Works with either registry design."""
-    supervisor = getattr(registry, "supervisor", None)
-    if supervisor is not None and hasattr(supervisor, "ensure_warm"):
-        import ray
+def wait_warm(registry: Any, timeout_s: float) -> dict[str, Any]:
+    """Until the pool supervisor holds its warm capacity; what it reports."""
+    import ray
 
-        status = ray.get(supervisor.ensure_warm.remote(timeout_s), timeout=timeout_s + 30)
-        return dict(status) if isinstance(status, dict) else {"status": str(status)}
-    if hasattr(registry, "spare_slots"):  # one registry per gateway, actors in-process
-        deadline = time.monotonic() + timeout_s
-        while registry.spare_slots() < settings.warm_pool_size and time.monotonic() < deadline \
-                and not stopped.is_set():
-            time.sleep(0.1)
-        return {"spare_slots": registry.spare_slots()}
-    return {}
+    status = ray.get(registry.supervisor.ensure_warm.remote(timeout_s), timeout=timeout_s + 30)
+    return dict(status) if isinstance(status, dict) else {"status": str(status)}
 
 
 def main() -> int:
@@ -111,7 +102,7 @@ def main() -> int:
         assert isinstance(app, FastAPI)  # Stack.uvicorn_config() passes the app object, not an import string
         started = time.monotonic()
         gateway = GatewayThread(config).start(timeout_s=args.warm_timeout)
-        pool = wait_warm(app.state.runtime.registry, settings, args.warm_timeout, stopped)
+        pool = wait_warm(app.state.runtime.registry, args.warm_timeout)
         info = {"gateway_url": public, "public_base_url": public, "redis_url": stack.redis_url,
                 "key_prefix": settings.key_prefix, "tenant_id": tenant.id, "to_number": DEMO_NUMBER,
                 "auth_token": auth_token, "account_sid": tenant.twilio_account_sid,
