@@ -37,8 +37,14 @@ async def test_a_call_with_a_barge_in_moves_the_session_metrics(live, store, mak
     assert result.ok, (result.errors, result.timeouts)
     await wait_call_ended(store, tenant.id, result.call_sid)
 
+    def live_rows(s: scrape.Samples) -> list[tuple[dict[str, str], float]]:
+        return [(labels, v) for labels, v in s.get("ray_voxray_live_calls", []) if labels.get("tenant") == tenant.id]
+
     def moved(s: scrape.Samples) -> bool:
-        return (scrape.total(s, "ray_voxray_calls_ended_total", status="completed")
+        # Ray exports the gauge and the counters in separate reports: wait for both to settle.
+        rows = live_rows(s)
+        return (bool(rows) and all(v == 0 for _, v in rows)
+                and scrape.total(s, "ray_voxray_calls_ended_total", status="completed")
                 > scrape.total(before, "ray_voxray_calls_ended_total", status="completed")
                 and scrape.total(s, "ray_voxray_turn_latency_ms_count")
                 >= scrape.total(before, "ray_voxray_turn_latency_ms_count") + 2
@@ -50,8 +56,7 @@ async def test_a_call_with_a_barge_in_moves_the_session_metrics(live, store, mak
         scrape.total(before, "ray_voxray_barge_in_reaction_ms_count")
     assert scrape.total(after, "ray_voxray_model_connect_ms_count") > scrape.total(before, "ray_voxray_model_connect_ms_count")
     # The live-calls gauge had a series for this tenant (set while live, back to 0 once ended).
-    live_rows = [(labels, v) for labels, v in after.get("ray_voxray_live_calls", []) if labels.get("tenant") == tenant.id]
-    assert live_rows and all(v == 0 for _, v in live_rows), live_rows
+    assert live_rows(after) and all(v == 0 for _, v in live_rows(after)), live_rows(after)
     # No label carries the call id.
     assert not any(result.call_sid in str(labels) for rows in after.values() for labels, _ in rows)
 
