@@ -60,7 +60,8 @@ class SessionRegistry:
         self.namespace = namespace
         self.max_live_calls = max_live_calls
         self._handles: dict[str, Any] = {}
-        self._handovers: set[asyncio.Task[None]] = set()
+        self._handovers: dict[str, asyncio.Task[None]] = {}  # by CallSid
+        self._abandons: set[asyncio.Task[None]] = set()
         self._keepalive: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -70,7 +71,7 @@ class SessionRegistry:
     async def stop(self) -> None:
         if self._keepalive is not None:
             self._keepalive.cancel()
-        await asyncio.gather(*self._handovers, return_exceptions=True)
+        await asyncio.gather(*self._handovers.values(), *self._abandons, return_exceptions=True)
 
     async def _ping_supervisor(self) -> None:
         while True:
@@ -115,9 +116,32 @@ class SessionRegistry:
         """
         entry = await self._admit(setup, tenant_limit, isolation)
         task = asyncio.get_running_loop().create_task(self._hand_over(setup, entry, tenant_limit, isolation, on_lost))
-        self._handovers.add(task)
-        task.add_done_callback(self._handovers.discard)
+        self._handovers[setup.call_sid] = task
+        task.add_done_callback(lambda _: self._handovers.pop(setup.call_sid, None))
         return entry
+
+    def abandon(self, setup: CallSetup, why: str) -> None:
+        """An admitted call whose TwiML never went out (a later setup step failed): end it on its
+        actor, or give its slot back, now rather than when the actor's wait for media runs out.
+        In the background: the caller's answer (an apology) does not wait for it."""
+        task = asyncio.get_running_loop().create_task(self._abandon(setup, why))
+        self._abandons.add(task)
+        task.add_done_callback(self._abandons.discard)
+
+    async def _abandon(self, setup: CallSetup, why: str) -> None:
+        task = self._handovers.get(setup.call_sid)
+        if task is not None:  # let the hand-over settle first: then the entry names the final actor
+            await asyncio.gather(task, return_exceptions=True)
+        entry = await self.live.get(setup.call_sid)
+        if entry is None:
+            return
+        try:
+            ended = bool(await (await self._handle(entry.actor)).end.remote(setup.call_sid, why, failed=True))
+        except Exception:  # noqa: BLE001 - the actor is gone or never had it: the slot is ours to free
+            ended = False
+        if not ended:
+            await self.live.release(setup.call_sid, setup.tenant_id, entry.actor)
+        log.info("admitted_call_abandoned", call_sid=setup.call_sid, actor=entry.actor, ended_on_actor=ended)
 
     async def _admit(self, setup: CallSetup, tenant_limit: int, isolation: str) -> LiveEntry:
         for attempt in range(2):

@@ -261,11 +261,11 @@ class SessionActor:
     async def states(self, call_sids: list[str]) -> list[dict[str, Any]]:
         return [s.snapshot() for sid in call_sids if (s := self._sessions.get(sid)) is not None]
 
-    async def end(self, call_sid: str | None = None, reason: str = "ended_by_operator") -> bool:
+    async def end(self, call_sid: str | None = None, reason: str = "ended_by_operator", failed: bool = False) -> bool:
         session = self._session(call_sid)
         if session is None:
             return False
-        await session.abort(1000, reason, reason, status=CallStatus.COMPLETED)
+        await session.abort(1000, reason, reason, status=CallStatus.FAILED if failed else CallStatus.COMPLETED)
         return True
 
     async def load(self) -> int:

@@ -71,6 +71,14 @@ redis.call('SET', KEYS[4], '1')
 return 1
 """
 
+# The number's tenant in one round trip (call setup pays each trip behind a busy event loop).
+# ARGV[1] is the key prefix: the tenant key is only known once the number is read.
+_TENANT_OF_NUMBER = """
+local tid = redis.call('GET', KEYS[1])
+if not tid then return false end
+return redis.call('GET', ARGV[1] .. ':tenant:' .. tid)
+"""
+
 
 def _cas_result(rev: int) -> int:
     if rev == _GONE:
@@ -87,6 +95,7 @@ class Store:
         self._own_sealer = sealer
         self._cas = redis.register_script(_CAS)
         self._delete = redis.register_script(_DELETE)
+        self._tenant_of_number = redis.register_script(_TENANT_OF_NUMBER)
 
     @classmethod
     def from_url(cls, url: str, prefix: str = "vx", sealer: Sealer | None = None) -> "Store":
@@ -182,8 +191,8 @@ class Store:
         return (Tenant.from_stored(raw, self._sealer), int(rev or 0)) if raw else None
 
     async def tenant_for_number(self, number: str) -> Tenant | None:
-        tid = await self.redis.get(self._number(number))
-        tenant = await self.get_tenant(_text(tid)) if tid else None
+        raw = await self._tenant_of_number(keys=[self._number(number)], args=[self.p])
+        tenant = Tenant.from_stored(raw, self._sealer) if raw else None
         # A number claimed by an edit that has not been saved (or failed) is nobody's yet.
         return tenant if tenant is not None and number in tenant.phone_numbers else None
 

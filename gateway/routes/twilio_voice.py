@@ -162,6 +162,7 @@ async def answer_call(rt: Runtime, tenant: Tenant, form: dict[str, str], directi
         tool_allow_private_hosts=rt.settings.webhook_allow_private_hosts,
         model_recovery=recovery_policy(rt.settings),
     )
+    admitted = False
     token, claims = stream_token.mint(rt.stream_secret, call_sid, time.time(), rt.settings.stream_token_ttl_s)
     try:
         with tracing.span("admission", call_sid=call_sid, tenant_id=tenant.id):
@@ -176,6 +177,7 @@ async def answer_call(rt: Runtime, tenant: Tenant, form: dict[str, str], directi
                 rt.registry.live.issue_stream(call_sid, claims.nonce, claims.expires_at),
                 emit(rt.store.redis, rt.store.p, tenant.id, EventType.CALL_INITIATED, call_data(record))
                 if direction == "inbound" else _none(), return_exceptions=True)
+            admitted = not isinstance(outcomes[1], BaseException)
             for outcome in outcomes:
                 if isinstance(outcome, BaseException):
                     raise outcome
@@ -187,8 +189,10 @@ async def answer_call(rt: Runtime, tenant: Tenant, form: dict[str, str], directi
         return await _refuse(rt, tenant, call_sid, exc.reason)
     except Exception as exc:
         log.exception("call_setup_failed", call_sid=call_sid, tenant=tenant.id)
-        await rt.store.update_call(tenant.id, call_sid, status=CallStatus.FAILED, ended_at=utcnow(),
-                                   end_reason=f"setup_failed: {type(exc).__name__}")
+        why = f"setup_failed: {type(exc).__name__}"
+        if admitted:  # the slot was taken beside the step that failed: free it now, not in 30 s
+            rt.registry.abandon(setup, why)
+        await _record_failed(rt, tenant.id, call_sid, why)
         metrics.call_setup("refused", time.perf_counter() - started, "setup_failed")
         return Response(_twiml_unavailable(), media_type=TWIML)
     if not first:
@@ -234,14 +238,21 @@ async def _setup_lost(rt: Runtime, setup: CallSetup, why: str) -> None:
     """No actor took an admitted call after its TwiML went out: Twilio's stream will find no
     session and the caller hears the apology after </Connect>; the record says why."""
     metrics.call_setup("refused", 0.0, "setup_failed")
-    await rt.store.update_call(setup.tenant_id, setup.call_sid, status=CallStatus.FAILED, ended_at=utcnow(),
-                               end_reason=why)
+    await _record_failed(rt, setup.tenant_id, setup.call_sid, why)
+
+
+async def _record_failed(rt: Runtime, tenant_id: str, call_sid: str, why: str) -> None:
+    """Best effort: the caller's answer (an apology or the busy message) must not become a 500
+    because Redis is what failed."""
+    try:
+        await rt.store.update_call(tenant_id, call_sid, status=CallStatus.FAILED, ended_at=utcnow(), end_reason=why)
+    except Exception:  # noqa: BLE001 - logged; the sweeper and the actor's own record remain
+        log.exception("call_failure_record_failed", call_sid=call_sid, tenant=tenant_id, reason=why)
 
 
 async def _refuse(rt: Runtime, tenant: Tenant, call_sid: str, reason: str) -> Response:
     """Past capacity (or a tenant's limit, or a draining gateway): a spoken busy message, at once."""
-    await rt.store.update_call(tenant.id, call_sid, status=CallStatus.FAILED, ended_at=utcnow(),
-                               end_reason=f"rejected: {reason}")
+    await _record_failed(rt, tenant.id, call_sid, f"rejected: {reason}")
     log.warning("call_rejected", call_sid=call_sid, tenant=tenant.id, reason=reason)
     return Response(twiml_busy(), media_type=TWIML)
 

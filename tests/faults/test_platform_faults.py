@@ -148,3 +148,28 @@ async def test_a_transfer_the_carrier_refuses_with_5xx_falls_back_to_the_spoken_
     call = placed.session["call"]
     assert (call["status"], call["end_reason"]) == ("failed", "transfer_failed")
     assert call["escalation"]["escalated"] and call["escalation"]["target"] == operator
+
+
+async def test_a_setup_step_failing_beside_admission_frees_the_slot_at_once(live: Live, make_tenant, store) -> None:  # type: ignore[no-untyped-def]
+    """Redis refuses the record write while the admission beside it succeeds: the caller hears the
+    apology, the record says setup_failed, and the tenant's slot is free again well before the
+    actor would have stopped waiting for media (the live fixture's stream_start_timeout_s is 4 s)."""
+    from simulators.carrier.twiml import parse_twiml
+    from tests.integration.twilio_wire import new_call_sid, post_webhook
+    from voxray.live_calls import LiveCalls
+
+    tenant = await make_tenant(local_script="demo")
+    # A real Redis error on the record's write: the tenant's call index is not a sorted set.
+    await store.redis.set(f"{store.p}:t:{tenant.id}:calls", "not a zset")
+    sid = new_call_sid()
+    started = time.monotonic()
+    response = await post_webhook(live, tenant, sid)
+    assert response.status_code == 200, response.text
+    twiml = parse_twiml(response.text)
+    assert twiml.connect is None and "not available" in response.text, response.text
+    live_calls = LiveCalls(store.redis, store.p)
+    while await live_calls.count(tenant.id) and time.monotonic() - started < 10:
+        await asyncio.sleep(0.05)
+    assert await live_calls.count(tenant.id) == 0 and time.monotonic() - started < 3.0, time.monotonic() - started
+    record = await store.get_call(tenant.id, sid)
+    assert record is not None and record.status.value == "failed" and record.end_reason.startswith("setup_failed"), record
