@@ -376,7 +376,7 @@ class CallSession(CallControl):
         else:
             self._early.append(payload)
         for frame in self._vad_framer.push(media.audio):
-            event = self.vad.process(g711.decode(frame), media.media.timestamp)
+            event = self.vad.process_pcm16(g711.decode_bytes(frame), media.media.timestamp)
             if isinstance(event, SpeechStart):
                 self.turns.feed(TurnEvent.CALLER_START)
                 self._caller_speech_at = self.clock()

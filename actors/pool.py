@@ -23,7 +23,7 @@ from ray.exceptions import ActorDiedError
 from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
 from actors import metrics as actor_metrics
-from actors.pool_policy import PoolTargets, plan, wanted_bundles
+from actors.pool_policy import PoolTargets, node_layout, plan, wanted_bundles
 from actors.session_actor import SessionActor, SessionActorConfig
 from voxray.live_calls import DEDICATED, SHARED, LiveCalls
 from voxray.logging import configure_logging
@@ -334,7 +334,7 @@ class PoolSupervisor:
     async def _start(self, node: str, kind: str) -> None:
         cfg, targets = self.config, self.config.targets
         name = f"vx-{cfg.prefix}-{kind[0]}-{secrets.token_hex(5)}"
-        capacity = targets.slots_per_actor if kind == SHARED else 1
+        capacity = node_layout(self._call_nodes().get(node, 1.0), targets).actor_calls if kind == SHARED else 1
         actor_cfg = SessionActorConfig(
             name=name, kind=kind, capacity=capacity, bind_host=cfg.bind_host, log_level=cfg.log_level,
             redis_url=cfg.redis_url, prefix=cfg.prefix, model_api_key=cfg.model_api_key,
@@ -412,10 +412,8 @@ class PoolSupervisor:
 
 def pool_config(settings: Any, redis_url: str, model_websocket_base_url: str | None) -> PoolConfig:
     """The pool as the settings describe it (every gateway of a deployment computes the same)."""
-    from actors.pool_policy import slots_per_actor
-
-    targets = PoolTargets(warm_slots=settings.warm_pool_size,
-                          slots_per_actor=slots_per_actor(settings.calls_per_actor, settings.calls_per_core),
+    targets = PoolTargets(warm_slots=settings.warm_pool_size, calls_per_core=settings.calls_per_core,
+                          calls_per_actor=settings.calls_per_actor,
                           dedicated_warm=settings.dedicated_warm, dedicated_max_calls=settings.dedicated_max_calls)
     return PoolConfig(redis_url=redis_url, prefix=settings.key_prefix, namespace=settings.ray_namespace,
                       bind_host=settings.media_bind_host, targets=targets, actor_cpus=settings.actor_cpus,

@@ -2,8 +2,8 @@
 
 No Ray, no Redis, no clock: the supervisor (``actors/pool.py``) feeds it what it observed.
 Shared actors host many calls (a Ray worker costs ~145 MB and 1.5-2 CPU-s to start, so a
-process per call is the expensive choice); a Python process uses at most one core, so a
-node gets up to one shared actor per CPU it offers to calls.
+process per call is the expensive choice); a node's calls are packed into as few of them as
+its capacity allows (``node_layout``), never more than one per CPU.
 """
 
 from __future__ import annotations
@@ -19,12 +19,25 @@ HOT_LAG_MS = 25.0
 HOT_CPU = 0.85
 
 
+# A shared actor carries at most this many calls when the deployment does not say: one process
+# hosting 50 calls spent ~15-25 % less CPU per call-second than two hosting 25 each on the same
+# 2-core host (each wake-up of a loop serves more events; benchmarks/README.md), at ~0.6 of a core.
+ACTOR_MAX_CALLS = 50
+
+
 @dataclass(frozen=True)
 class PoolTargets:
     warm_slots: int  # spare shared call slots to keep ready
-    slots_per_actor: int  # calls one shared actor hosts
+    calls_per_core: int  # a call node's capacity: this many calls per CPU it offers
+    calls_per_actor: int | None  # a fixed shared-actor size (one actor per CPU at most); None: packed
     dedicated_warm: int  # unbound one-call processes kept ready for `isolation: dedicated` tenants
     dedicated_max_calls: int  # a dedicated process is retired after this many calls
+
+
+@dataclass(frozen=True)
+class NodeLayout:
+    max_actors: int  # shared actors the node may run
+    actor_calls: int  # calls each of them hosts
 
 
 @dataclass
@@ -34,9 +47,19 @@ class Plan:
     retire: list[str] = field(default_factory=list)  # actor names (idle, above target)
 
 
-def slots_per_actor(calls_per_actor: int | None, calls_per_core: int) -> int:
-    """Shared actor size: explicit, or what one core carries (measured: benchmarks/README.md)."""
-    return calls_per_actor if calls_per_actor else max(1, calls_per_core)
+def node_layout(cpus: float, targets: PoolTargets) -> NodeLayout:
+    """How a call node's capacity is cut into shared actors.
+
+    Packed (the default): the node carries ``calls_per_core`` x CPUs calls in as few processes as
+    possible, each at most ``ACTOR_MAX_CALLS`` (a Python process uses at most one core, so never
+    more actors than CPUs). Fixed: ``calls_per_actor`` each, up to one actor per CPU.
+    """
+    cores = max(1, math.floor(cpus))
+    if targets.calls_per_actor:
+        return NodeLayout(cores, targets.calls_per_actor)
+    capacity = max(1, math.floor(cpus * targets.calls_per_core))
+    actors = min(cores, math.ceil(capacity / ACTOR_MAX_CALLS))
+    return NodeLayout(actors, math.ceil(capacity / actors))
 
 
 def is_hot(lag_ms: float, cpu_frac: float, max_lag_ms: float = HOT_LAG_MS, max_cpu: float = HOT_CPU) -> bool:
@@ -60,30 +83,30 @@ def plan(pool: list[ActorSlot], nodes: dict[str, float], targets: PoolTargets, i
     if not nodes:
         return out
     shared = [a for a in pool if a.kind == SHARED and a.capacity > 0 and a.node in nodes]
+    layout = {n: node_layout(c, targets) for n, c in nodes.items()}
     per_node: dict[str, int] = {}
     for a in shared:
         per_node[a.node] = per_node.get(a.node, 0) + 1
+    free = sum(a.free for a in shared)
     for node in sorted(nodes):
         if per_node.get(node, 0) == 0:
             out.add_shared.append(node)
             per_node[node] = 1
-    size = targets.slots_per_actor
-    free = sum(a.free for a in shared) + len(out.add_shared) * size
-    max_actors = {n: max(1, math.floor(c)) for n, c in nodes.items()}
+            free += layout[node].actor_calls
     while free < targets.warm_slots:
-        room = {n: c for n, c in nodes.items() if per_node.get(n, 0) < max_actors[n]}
+        room = {n: c for n, c in nodes.items() if per_node.get(n, 0) < layout[n].max_actors}
         if not room:
             break  # every call node is full: the autoscaler is asked for more (supervisor)
         node = _least_loaded_node(per_node, room)
         out.add_shared.append(node)
         per_node[node] = per_node.get(node, 0) + 1
-        free += size
+        free += layout[node].actor_calls
     # Retire idle shared actors while the rest still keep the warm slots and one per node.
     for a in sorted(shared, key=lambda a: a.name):
-        if a.name in idle_names and a.live == 0 and per_node.get(a.node, 0) > 1 and free - size >= targets.warm_slots:
+        if a.name in idle_names and a.live == 0 and per_node.get(a.node, 0) > 1 and free - a.capacity >= targets.warm_slots:
             out.retire.append(a.name)
             per_node[a.node] -= 1
-            free -= size
+            free -= a.capacity
     # A tenant's idle dedicated processes leave too (they hold ~145 MB each).
     for a in sorted(pool, key=lambda a: a.name):
         if a.kind.startswith(DEDICATED + ":") and a.name in idle_names and a.live == 0:
@@ -101,6 +124,8 @@ def retire_dedicated(calls_served: int, failed: bool, max_calls: int) -> bool:
 
 def wanted_bundles(targets: PoolTargets, live: int, resource: str) -> list[dict[str, float]]:
     """What to ask the Ray autoscaler for: a core on a call node (nodes advertise ``resource``
-    = their CPUs) for each shared actor that live calls plus the warm slots need."""
-    n = math.ceil((live + targets.warm_slots) / targets.slots_per_actor) + targets.dedicated_warm
+    = their CPUs) for every ``calls_per_core`` calls that live calls plus the warm slots need
+    (for every shared actor, when actors have a fixed size)."""
+    per_core = targets.calls_per_actor or targets.calls_per_core
+    n = math.ceil((live + targets.warm_slots) / max(1, per_core)) + targets.dedicated_warm
     return [{"CPU": 1.0, resource: 1.0} for _ in range(max(1, n))]

@@ -41,6 +41,21 @@ _ENCODE = np.array(
 SILENCE_BYTE = int(_ENCODE[0])
 
 
+# Decoding to bytes for the VAD (20 ms frames, 50 a second per call): two C-level byte
+# translations, one per half of each little-endian sample, interleaved by slice assignment;
+# about half the cost of a numpy gather plus ``tobytes`` at this size.
+_DECODE_LO = bytes(int(v) & 0xFF for v in _DECODE.view(np.uint16))
+_DECODE_HI = bytes(int(v) >> 8 for v in _DECODE.view(np.uint16))
+
+
+def decode_bytes(ulaw: bytes) -> bytes:
+    """mu-law bytes -> little-endian int16 PCM bytes."""
+    out = bytearray(2 * len(ulaw))
+    out[0::2] = ulaw.translate(_DECODE_LO)
+    out[1::2] = ulaw.translate(_DECODE_HI)
+    return bytes(out)
+
+
 def decode(ulaw: bytes) -> np.ndarray:
     """mu-law bytes -> int16 PCM samples (one sample per byte)."""
     return _DECODE[np.frombuffer(ulaw, dtype=np.uint8)]

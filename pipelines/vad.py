@@ -65,7 +65,14 @@ class SpeechDetector:
             raise ValueError(
                 f"expected {self.frame_samples} int16 samples ({self.frame_ms} ms at {self.sample_rate} Hz), got {got}"
             )
-        voiced = self._vad.is_speech(pcm.tobytes(), self.sample_rate)
+        return self.process_pcm16(pcm.tobytes(), now_ms)
+
+    def process_pcm16(self, pcm: bytes, now_ms: int) -> SpeechStart | SpeechStop | None:
+        """``process`` for one frame of little-endian int16 PCM bytes (the hot path: no array)."""
+        if len(pcm) != 2 * self.frame_samples:
+            raise ValueError(f"expected {2 * self.frame_samples} bytes ({self.frame_ms} ms of int16 at "
+                             f"{self.sample_rate} Hz), got {len(pcm)}")
+        voiced = self._vad.is_speech(pcm, self.sample_rate)
         if voiced == self._speaking:
             self._run = 0
             return None

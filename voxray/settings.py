@@ -46,11 +46,13 @@ class Settings(BaseSettings):
     ray_address: str | None = None
     ray_namespace: str = Field(default="voxray", pattern=r"^[A-Za-z0-9_-]{1,64}$")
     # Spare call slots kept on ready session actors, so call setup never starts a process: the
-    # default answers a burst of 50 calls within a second (two 40-call actors on a 2-CPU node).
+    # default answers a burst of 50 calls within a second (one 50-call actor on a 2-CPU node).
     warm_pool_size: int = Field(default=50, ge=0, le=10_000)
-    # Calls one shared session actor hosts. None: CALLS_PER_CORE (a process uses one core; a
-    # node gets up to one shared actor per CPU). A Ray worker costs ~145 MB and 1.5-2 CPU-s to
-    # start, so calls share processes by default (benchmarks/README.md has the numbers).
+    # A call node carries CALLS_PER_CORE x its CPUs calls. CALLS_PER_ACTOR None (default) packs
+    # them into as few shared actors as possible, each at most 50 calls (fewer processes cost
+    # less CPU per call), never more actors than CPUs; a number fixes the actor size instead.
+    # A Ray worker costs ~145 MB and 1.5-2 CPU-s to start, so calls share processes by default
+    # (benchmarks/README.md has the numbers).
     calls_per_actor: int | None = Field(default=None, ge=1, le=1000)
     calls_per_core: int = Field(default=25, ge=1, le=1000)
     # Tenants with `isolation: dedicated` get a process per live call, reused for their next

@@ -85,6 +85,11 @@ def test_decode_gives_one_int16_sample_per_byte(data: bytes) -> None:
     assert len(g711.encode(pcm)) == len(data)
 
 
+@given(st.binary(max_size=400))
+def test_decode_bytes_is_the_little_endian_pcm_of_decode(data: bytes) -> None:
+    assert g711.decode_bytes(data) == g711.decode(data).astype("<i2").tobytes()
+
+
 def test_agrees_with_audioop() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)

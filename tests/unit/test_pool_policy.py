@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from hypothesis import given, strategies as st
 
-from actors.pool_policy import PoolTargets, is_hot, plan, retire_dedicated, wanted_bundles
+from actors.pool_policy import ACTOR_MAX_CALLS, PoolTargets, is_hot, node_layout, plan, retire_dedicated, wanted_bundles
 from voxray.live_calls import DEDICATED, SHARED, ActorSlot
 
-T = PoolTargets(warm_slots=4, slots_per_actor=10, dedicated_warm=0, dedicated_max_calls=3)
+T = PoolTargets(warm_slots=4, calls_per_core=25, calls_per_actor=10, dedicated_warm=0, dedicated_max_calls=3)
 
 
 def slot(name: str, node: str, live: int = 0, cap: int = 10, kind: str = SHARED) -> ActorSlot:
@@ -39,7 +39,7 @@ def test_a_dead_node_is_simply_absent_and_its_actors_are_not_counted() -> None:
 
 
 def test_dedicated_warm_processes_are_kept_unbound() -> None:
-    targets = PoolTargets(warm_slots=0, slots_per_actor=10, dedicated_warm=2, dedicated_max_calls=3)
+    targets = PoolTargets(warm_slots=0, calls_per_core=25, calls_per_actor=10, dedicated_warm=2, dedicated_max_calls=3)
     pool = [slot("a", "n1"), slot("d1", "n1", cap=1, kind=DEDICATED), slot("d2", "n1", cap=1, kind="dedicated:t1")]
     assert plan(pool, {"n1": 4}, targets, set()).add_dedicated == ["n1"]
 
@@ -60,6 +60,33 @@ def test_autoscaler_is_asked_for_a_core_per_needed_actor() -> None:
     assert len(bundles) == 3 and bundles[0] == {"CPU": 1.0, "voxray_call_node": 1.0}
 
 
+PACKED = PoolTargets(warm_slots=50, calls_per_core=25, calls_per_actor=None, dedicated_warm=0, dedicated_max_calls=3)
+
+
+def test_packed_nodes_run_as_few_actors_as_their_capacity_allows() -> None:
+    # capacity = calls_per_core x CPUs, cut into actors of at most ACTOR_MAX_CALLS, at most one per CPU
+    assert node_layout(2, PACKED) == node_layout(2.0, PACKED)
+    assert (node_layout(1, PACKED).max_actors, node_layout(1, PACKED).actor_calls) == (1, 25)
+    assert (node_layout(2, PACKED).max_actors, node_layout(2, PACKED).actor_calls) == (1, 50)
+    assert (node_layout(3, PACKED).max_actors, node_layout(3, PACKED).actor_calls) == (2, 38)
+    assert (node_layout(16, PACKED).max_actors, node_layout(16, PACKED).actor_calls) == (8, ACTOR_MAX_CALLS)
+    # a 2-CPU node with its one actor full starts no second one: the autoscaler is asked instead
+    assert plan([slot("a", "n1", live=50, cap=50)], {"n1": 2.0}, PACKED, set()).add_shared == []
+    assert plan([], {"n1": 16.0}, PACKED, set()).add_shared == ["n1"]  # 50 warm slots: one actor of 50
+    assert len(wanted_bundles(PACKED, live=50, resource="r")) == 4  # 100 calls at 25 per core
+
+
+@given(cpus=st.floats(0.5, 64), per_core=st.integers(1, 80))
+def test_a_packed_node_offers_its_capacity_and_never_more_actors_than_cores(cpus: float, per_core: int) -> None:
+    targets = PoolTargets(warm_slots=0, calls_per_core=per_core, calls_per_actor=None, dedicated_warm=0,
+                          dedicated_max_calls=3)
+    layout = node_layout(cpus, targets)
+    capacity = max(1, int(cpus * per_core))
+    assert 1 <= layout.max_actors <= max(1, int(cpus))
+    assert capacity <= layout.max_actors * layout.actor_calls < capacity + layout.max_actors
+    assert layout.actor_calls <= max(ACTOR_MAX_CALLS, -(-capacity // max(1, int(cpus))))
+
+
 nodes_st = st.dictionaries(st.sampled_from(["n1", "n2", "n3"]), st.integers(1, 4), min_size=1)
 
 
@@ -71,7 +98,7 @@ def test_plan_never_exceeds_one_actor_per_cpu_and_keeps_one_per_node(nodes: dict
     # the pool never holds more than one per CPU to begin with
     per: dict[str, int] = {}
     pool = [a for a in pool if (per.setdefault(a.node, 0) < nodes[a.node]) and not per.update({a.node: per[a.node] + 1})]
-    targets = PoolTargets(warm_slots=warm, slots_per_actor=10, dedicated_warm=0, dedicated_max_calls=3)
+    targets = PoolTargets(warm_slots=warm, calls_per_core=25, calls_per_actor=10, dedicated_warm=0, dedicated_max_calls=3)
     out = plan(pool, {n: float(c) for n, c in nodes.items()}, targets, {a.name for a in pool})
     after: dict[str, int] = {}
     for a in pool:

@@ -148,3 +148,8 @@ def test_spoken_sentence_between_silences_gives_one_start_and_one_stop(through_m
     assert 1000 + on - 60 <= start.at_ms <= 1000 + on + 200
     assert 1000 + off - 100 <= stop.at_ms <= 1000 + off + 400
     assert not det.speaking
+
+
+def test_pcm16_frames_of_the_wrong_length_raise() -> None:
+    with pytest.raises(ValueError, match="320 bytes"):
+        SpeechDetector().process_pcm16(b"\x00" * 318, 0)
