@@ -20,6 +20,7 @@ from ray.exceptions import ActorUnavailableError, GetTimeoutError
 from actors.pool import PoolConfig, PoolSupervisor, supervisor_name
 from actors.setup import CallSetup
 from voxray.live_calls import DEDICATED, SHARED, LiveCalls, LiveEntry, Refused
+from voxray.redis_batch import Batch, Reply
 
 log = structlog.get_logger("voxray.registry")
 
@@ -103,22 +104,11 @@ class SessionRegistry:
         return handle
 
     # ---- calls
-    async def open_call(self, setup: CallSetup, tenant_limit: int, isolation: str = SHARED,
-                        on_lost: LostHandler | None = None) -> LiveEntry:
-        """Admit the call (atomically, cluster-wide) and hand it to its actor; raises AdmissionRejected.
-
-        The hand-over is not awaited: under a burst the actor's loop is busy connecting earlier
-        calls' models, and the caller's TwiML must not wait for it. Twilio opens the media stream
-        only after the TwiML, and the actor waits briefly for a HELLO that beats its setup. If the
-        hand-over fails, the call moves to another actor (the media websocket looks the actor up
-        when it starts); if none takes it, ``on_lost`` records why and the caller hears the
-        apology after ``</Connect>``.
-        """
-        entry = await self._admit(setup, tenant_limit, isolation)
+    def _start_hand_over(self, setup: CallSetup, entry: LiveEntry, tenant_limit: int, isolation: str,
+                         on_lost: LostHandler | None) -> None:
         task = asyncio.get_running_loop().create_task(self._hand_over(setup, entry, tenant_limit, isolation, on_lost))
         self._handovers[setup.call_sid] = task
         task.add_done_callback(lambda _: self._handovers.pop(setup.call_sid, None))
-        return entry
 
     def abandon(self, setup: CallSetup, why: str) -> None:
         """An admitted call whose TwiML never went out (a later setup step failed): end it on its
@@ -133,7 +123,7 @@ class SessionRegistry:
         if task is not None:  # let the hand-over settle first: then the entry names the final actor
             await asyncio.gather(task, return_exceptions=True)
         entry = await self.live.get(setup.call_sid)
-        if entry is None:
+        if entry is None or entry.link_key != setup.link_key:  # not admitted, or another webhook's call
             return
         try:
             ended = bool(await (await self._handle(entry.actor)).end.remote(setup.call_sid, why, failed=True))
@@ -142,6 +132,35 @@ class SessionRegistry:
         if not ended:
             await self.live.release(setup.call_sid, setup.tenant_id, entry.actor)
         log.info("admitted_call_abandoned", call_sid=setup.call_sid, actor=entry.actor, ended_on_actor=ended)
+
+    def admit_on(self, batch: Batch, setup: CallSetup, tenant_limit: int, isolation: str = SHARED) -> Reply[LiveEntry]:
+        """Admit the call (atomically, cluster-wide) as part of the caller's batch; ``open_admitted``
+        reads the outcome and finishes."""
+        return self.live.admit_on(batch, setup.call_sid, setup.tenant_id, tenant_limit=tenant_limit,
+                                  max_live=self.max_live_calls, link_key=setup.link_key,
+                                  isolation=DEDICATED if isolation == DEDICATED else SHARED)
+
+    async def open_admitted(self, setup: CallSetup, admitted: Reply[LiveEntry], tenant_limit: int,
+                            isolation: str = SHARED, on_lost: LostHandler | None = None) -> LiveEntry:
+        """Finish a call's admission (made in the caller's batch, ``admit_on``) and hand it to its
+        actor; raises AdmissionRejected. A dedicated tenant with no free process gets one started
+        and is admitted again.
+
+        The hand-over is not awaited: under a burst the actor's loop is busy connecting earlier
+        calls' models, and the caller's TwiML must not wait for it. Twilio opens the media stream
+        only after the TwiML, and the actor waits briefly for a HELLO that beats its setup. If the
+        hand-over fails, the call moves to another actor (the media websocket looks the actor up
+        when it starts); if none takes it, ``on_lost`` records why and the caller hears the
+        apology after ``</Connect>``.
+        """
+        try:
+            entry = admitted.get()
+        except Refused as exc:
+            if exc.reason != "no_dedicated_capacity":
+                raise AdmissionRejected(exc.reason) from None
+            entry = await self._admit(setup, tenant_limit, isolation)
+        self._start_hand_over(setup, entry, tenant_limit, isolation, on_lost)
+        return entry
 
     async def _admit(self, setup: CallSetup, tenant_limit: int, isolation: str) -> LiveEntry:
         for attempt in range(2):

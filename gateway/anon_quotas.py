@@ -17,6 +17,7 @@ from starlette.requests import HTTPConnection
 
 from gateway.errors import ApiError
 from gateway.ratelimit import Bucket, RateLimiter, Verdict
+from voxray.redis_batch import Batch, Reply
 from voxray.settings import Settings
 
 
@@ -50,9 +51,19 @@ def media_connect_buckets(settings: Settings, address: str) -> list[Bucket]:
 
 
 async def charge_twilio_number(limiter: RateLimiter, settings: Settings, number: str) -> None:
-    """For a Twilio webhook, before its signature is checked: 429 (Retry-After) when the called
-    number's bucket is empty. Twilio retries 429s on its own schedule."""
-    verdict = await limiter.take(twilio_number_buckets(settings, number))
+    """``charge_twilio_number_on`` on its own."""
+    refuse_if_limited(await limiter.take(twilio_number_buckets(settings, number)))
+
+
+def charge_twilio_number_on(batch: Batch, limiter: RateLimiter, settings: Settings, number: str) -> Reply[Verdict]:
+    """For a Twilio webhook, before its signature is checked: the called number's bucket, charged
+    as part of the webhook's first batch; ``refuse_if_limited`` reads the verdict."""
+    return limiter.take_on(batch, twilio_number_buckets(settings, number))
+
+
+def refuse_if_limited(verdict: Verdict) -> None:
+    """429 (Retry-After) when the called number's bucket was empty. Twilio retries 429s on its
+    own schedule."""
     if not verdict.allowed:
         raise ApiError(429, "rate_limited", "Too many webhooks for this number",
                        f"Retry after {verdict.retry_after_s} s")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from contextlib import asynccontextmanager
 from typing import Any, AsyncIterator
@@ -29,6 +30,7 @@ from gateway.runtime import Runtime
 from gateway.webhooks.delivery import DeliveryWorker
 from gateway.webhooks.store import WebhookStore
 from governance.client import GovernanceClient
+from voxray import redis_client
 from voxray.keys import KeyStore
 from voxray.live_calls import LiveCalls
 from voxray.settings import Settings
@@ -36,6 +38,9 @@ from voxray.start_checks import secure_start
 from voxray.store import Store
 
 log = structlog.get_logger("voxray.gateway")
+
+
+REDIS_WARM_CONNECTIONS = 32  # a burst of calls finds them open (voxray/redis_client.py)
 
 
 def create_app(settings: Settings, *, redis_url: str, model_websocket_base_url: str | None) -> FastAPI:
@@ -68,8 +73,9 @@ def create_app(settings: Settings, *, redis_url: str, model_websocket_base_url: 
             governance=governance_client,
             media_link_key=settings.media_link_key.get_secret_value() if settings.media_link_key else None,
         )
-        # Call setup must not wait for a worker process: be ready only once the pool is warm.
-        await registry.warm_up()
+        # Call setup must not wait for a worker process, nor for Redis handshakes: be ready only
+        # once the actor pool is warm and the Redis connections are open.
+        await asyncio.gather(registry.warm_up(), redis_client.warm(store.redis, REDIS_WARM_CONNECTIONS))
         registry.start()
         webhook_worker = DeliveryWorker.from_settings(WebhookStore(store.redis, store.p), settings).start()
         try:

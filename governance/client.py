@@ -101,9 +101,10 @@ class GovernanceClient:
         raise GovernanceUnavailable(f"the governance actor did not answer {method}") from failure
 
     # ---- routing (call setup)
-    async def decide_call(self, number: str, caller: str) -> CallRouting | None:
-        """Where a new call to ``number`` from ``caller`` goes; None when the number has no route."""
-        return await self.routes.decide(number, caller)
+    async def decide_call(self, number: str, caller: str, generation: int | None = None) -> CallRouting | None:
+        """Where a new call to ``number`` from ``caller`` goes; None when the number has no route.
+        ``generation``: the routes' generation when the caller read it already (a batch)."""
+        return await self.routes.decide(number, caller, generation)
 
     async def snapshot_routes(self) -> RoutingSnapshot:
         return await self._call("snapshot_routes")

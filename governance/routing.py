@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict
 from governance import policy as gp
 from governance.errors import GovernanceUnavailable
 from governance.models import AgentVersion, KillSwitch, PhoneRoute, RouteDecision
+from voxray.redis_batch import Batch, Reply
 
 log = structlog.get_logger("voxray.governance")
 
@@ -67,9 +68,16 @@ class RouteCache:
         self._refreshing = asyncio.Lock()
         self.refreshes = 0  # snapshots fetched from the actor (for tests and metrics)
 
-    async def snapshot(self) -> RoutingSnapshot:
-        raw = await self._redis.get(self._key)
-        generation = int(raw) if raw else 0
+    def generation_on(self, batch: Batch) -> Reply[int]:
+        """The routes' generation, read as part of the caller's batch (see ``snapshot``)."""
+        batch.pipe.get(self._key)
+        return batch.mark(lambda r: int(r[0]) if r[0] else 0)
+
+    async def snapshot(self, generation: int | None = None) -> RoutingSnapshot:
+        """The current routes; ``generation`` when the caller has just read it (a batch)."""
+        if generation is None:
+            raw = await self._redis.get(self._key)
+            generation = int(raw) if raw else 0
         seen = self._snapshot
         if seen is not None and seen.generation == generation:
             return seen
@@ -88,5 +96,5 @@ class RouteCache:
             self.refreshes += 1
             return current
 
-    async def decide(self, number: str, caller: str) -> CallRouting | None:
-        return (await self.snapshot()).decide(number, caller)
+    async def decide(self, number: str, caller: str, generation: int | None = None) -> CallRouting | None:
+        return (await self.snapshot(generation)).decide(number, caller)

@@ -24,6 +24,8 @@ from typing import Any
 import orjson
 import redis.asyncio as aioredis
 
+from voxray.redis_batch import Batch, Reply, script
+
 SHARED = "shared"
 DEDICATED = "dedicated"
 
@@ -237,6 +239,18 @@ class LiveCalls:
             keys=[self.calls_key, self.tenant_key(tenant_id), cap, live, kind, addr, hot],
             args=[call_sid, tenant_id, tenant_limit, max_live, now if now is not None else time.time(), isolation,
                   link_key, self._pool("calls:")])
+        return self._admitted(call_sid, res)
+
+    def admit_on(self, batch: Batch, call_sid: str, tenant_id: str, *, tenant_limit: int, max_live: int,
+                 link_key: str, isolation: str = SHARED) -> Reply[LiveEntry]:
+        """``admit`` as part of a batch: its reply raises ``Refused`` when read."""
+        cap, live, kind, addr, hot = self._pool_keys()
+        script(batch.pipe, _ADMIT, [self.calls_key, self.tenant_key(tenant_id), cap, live, kind, addr, hot],
+               [call_sid, tenant_id, tenant_limit, max_live, time.time(), isolation, link_key, self._pool("calls:")])
+        return batch.mark(lambda r: self._admitted(call_sid, r[0]))
+
+    @staticmethod
+    def _admitted(call_sid: str, res: Any) -> LiveEntry:
         status, body = _text(res[0]), res[1]
         if status != "ok":
             raise Refused(_text(body))
@@ -263,6 +277,12 @@ class LiveCalls:
         """Register a stream token's nonce, once per call: False if one was ever issued for it."""
         return bool(await self._issue(keys=[f"{self.p}:streamed:{call_sid}", f"{self.p}:stoken:{nonce}"],
                                       args=[call_sid, expires_at + 1]))
+
+    def issue_stream_on(self, batch: Batch, call_sid: str, nonce: str, expires_at: int) -> Reply[bool]:
+        """``issue_stream`` as part of a batch."""
+        script(batch.pipe, _ISSUE_STREAM, [f"{self.p}:streamed:{call_sid}", f"{self.p}:stoken:{nonce}"],
+               [call_sid, expires_at + 1])
+        return batch.mark(lambda r: bool(r[0]))
 
     # ---- lookups
     async def get(self, call_sid: str) -> LiveEntry | None:

@@ -9,6 +9,7 @@ actors reconnect by themselves and a hung Redis cannot hang a request forever.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -21,12 +22,25 @@ RETRIES = 3  # 50, 100, 200 ms apart: a restart is ridden out, an outage surface
 SOCKET_TIMEOUT_S = 10.0  # no command here blocks server-side, so this only bounds a hung Redis
 CONNECT_TIMEOUT_S = 2.0
 HEALTH_CHECK_S = 15
+# A bounded pool: a burst of webhooks (four concurrent commands each) used to open a connection
+# per command in flight, each paying connect + AUTH round trips on a busy host; now commands
+# queue briefly for one of these instead. Redis answers in well under a millisecond, so 64
+# connections carry far more than a gateway's or an actor's load.
+MAX_CONNECTIONS = 64
+POOL_WAIT_S = 5.0
 
 
-def resilient(url: str, **options: Any) -> aioredis.Redis:
+def resilient(url: str, *, max_connections: int = MAX_CONNECTIONS, **options: Any) -> aioredis.Redis:
     settings: dict[str, Any] = dict(
         decode_responses=False, retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), RETRIES),
         retry_on_error=[RedisConnectionError, RedisTimeoutError], socket_timeout=SOCKET_TIMEOUT_S,
         socket_connect_timeout=CONNECT_TIMEOUT_S, health_check_interval=HEALTH_CHECK_S)
     settings.update(options)
-    return aioredis.Redis.from_url(url, **settings)
+    pool = aioredis.BlockingConnectionPool.from_url(url, max_connections=max_connections, timeout=POOL_WAIT_S,
+                                                    **settings)
+    return aioredis.Redis.from_pool(pool)
+
+
+async def warm(redis: aioredis.Redis, connections: int) -> None:
+    """Open ``connections`` pooled connections now, so the first burst of calls pays no handshakes."""
+    await asyncio.gather(*(redis.ping() for _ in range(connections)))

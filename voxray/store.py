@@ -15,6 +15,7 @@ import redis.asyncio as aioredis
 from voxray import sealing
 from voxray.records import (SEALED_TENANT_FIELDS, CallRecord, FunctionCall, SessionReview, Tenant,
                             TranscriptSegment)
+from voxray.redis_batch import Batch, Reply, script
 from voxray.redis_client import resilient
 from voxray.sealing import Sealer, SealingUnavailable
 
@@ -192,6 +193,19 @@ class Store:
 
     async def tenant_for_number(self, number: str) -> Tenant | None:
         raw = await self._tenant_of_number(keys=[self._number(number)], args=[self.p])
+        return self._number_owner(number, raw)
+
+    def tenant_for_number_on(self, batch: Batch, number: str) -> Reply[Tenant | None]:
+        """``tenant_for_number`` as part of a batch."""
+        script(batch.pipe, _TENANT_OF_NUMBER, [self._number(number)], [self.p])
+        return batch.mark(lambda r: self._number_owner(number, r[0]))
+
+    def get_tenant_on(self, batch: Batch, tid: str) -> Reply[Tenant | None]:
+        """``get_tenant`` as part of a batch."""
+        batch.pipe.get(self._tenant(tid))
+        return batch.mark(lambda r: Tenant.from_stored(r[0], self._sealer) if r[0] else None)
+
+    def _number_owner(self, number: str, raw: bytes | None) -> Tenant | None:
         tenant = Tenant.from_stored(raw, self._sealer) if raw else None
         # A number claimed by an edit that has not been saved (or failed) is nobody's yet.
         return tenant if tenant is not None and number in tenant.phone_numbers else None
@@ -272,10 +286,19 @@ class Store:
     # ---- calls
     async def save_call(self, call: CallRecord) -> None:
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.set(self._call(call.tenant_id, call.call_sid), call.model_dump_json())
-            pipe.zadd(f"{self.p}:t:{call.tenant_id}:calls", {call.call_sid: call.created_at.timestamp()})
-            pipe.set(f"{self.p}:callidx:{call.call_sid}", call.tenant_id)
+            self._queue_save(pipe, call)
             await pipe.execute()
+
+    def save_call_on(self, batch: Batch, call: CallRecord) -> Reply[None]:
+        """``save_call`` as part of a batch. Not a MULTI: its writes still run back to back, the
+        record before its indexes, so no reader finds an index without the record."""
+        self._queue_save(batch.pipe, call)
+        return batch.mark(lambda r: None)
+
+    def _queue_save(self, pipe: Any, call: CallRecord) -> None:
+        pipe.set(self._call(call.tenant_id, call.call_sid), call.model_dump_json())
+        pipe.zadd(f"{self.p}:t:{call.tenant_id}:calls", {call.call_sid: call.created_at.timestamp()})
+        pipe.set(f"{self.p}:callidx:{call.call_sid}", call.tenant_id)
 
     async def create_call(self, call: CallRecord) -> bool:
         """Claim a CallSid for a tenant: False if any tenant already has a record for it."""

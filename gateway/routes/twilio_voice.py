@@ -16,7 +16,7 @@ from actors.registry import AdmissionRejected
 from actors.model_recovery import RecoveryPolicy
 from actors.setup import CallSetup
 from gateway import metrics, twilio_signature
-from gateway.anon_quotas import charge_twilio_number
+from gateway.anon_quotas import charge_twilio_number_on, refuse_if_limited
 from gateway.errors import ApiError
 from gateway.runtime import Runtime, runtime
 from actors.handoff import dial_result_url, transfer_twiml
@@ -26,6 +26,7 @@ from voxray import stream_token, tracing
 from voxray.logging import bind_call
 from voxray.events import EventType, call_data, emit
 from voxray.records import CallRecord, CallStatus, Tenant, utcnow
+from voxray.redis_batch import Batch, Reply
 from voxray.settings import Settings
 
 router = APIRouter(prefix="/api/v1", tags=["twilio"])
@@ -61,20 +62,20 @@ def twiml_busy() -> str:
     return f'<?xml version="1.0" encoding="UTF-8"?><Response><Say>{escape(BUSY)}</Say><Hangup/></Response>'
 
 
-TenantLookup = Callable[[dict[str, str]], Awaitable[Tenant | None]]
+# Queues the tenant's lookup on the webhook's first batch (voxray/redis_batch.py).
+TenantLookup = Callable[[Batch, dict[str, str]], Reply[Tenant | None]]
 
 
 def tenant_named(rt: Runtime, tenant_id: str) -> TenantLookup:
     """For webhooks whose URL names the tenant (``?tenant=``, signed with the rest of the URL)."""
-    async def lookup(_: dict[str, str]) -> Tenant | None:
-        return await rt.store.get_tenant(tenant_id)
-
-    return lookup
+    return lambda batch, _: rt.store.get_tenant_on(batch, tenant_id)
 
 
 async def verified_form(request: Request, rt: Runtime, tenant_of: TenantLookup, unknown: str = "unknown_tenant",
-                        quota_key: str | None = None) -> tuple[Tenant, dict[str, str]]:
-    """Check a Twilio webhook's type, size and signature; return its tenant and form fields."""
+                        quota_key: str | None = None, batch: Batch | None = None) -> tuple[Tenant, dict[str, str]]:
+    """Check a Twilio webhook's type, size and signature; return its tenant and form fields.
+
+    ``batch``: the caller's own first-round steps, sent with the quota and the tenant lookup."""
     if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
         raise ApiError(415, "unsupported_media_type", "Twilio webhooks are application/x-www-form-urlencoded")
     size = request.headers.get("content-length")
@@ -87,10 +88,14 @@ async def verified_form(request: Request, rt: Runtime, tenant_of: TenantLookup, 
     form = await request.form()
     fields = {k: str(v) for k, v in form.items()}
     # An anonymous surface: a quota per called number (or per named tenant), checked before the
-    # tenant is used; both in flight at once (each await is a trip around a busy event loop).
-    _, tenant = await asyncio.gather(
-        charge_twilio_number(rt.limiter, rt.settings, quota_key or fields.get("To") or fields.get("Called") or ""),
-        tenant_of(fields))
+    # tenant is used; both in one round trip (each await is a turn of a busy event loop).
+    batch = batch or Batch(rt.store.redis)
+    quota = charge_twilio_number_on(batch, rt.limiter, rt.settings,
+                                    quota_key or fields.get("To") or fields.get("Called") or "")
+    found = tenant_of(batch, fields)
+    await batch.run()
+    refuse_if_limited(quota.get())
+    tenant = found.get()
     if tenant is None:
         raise ApiError(404, unknown, "No tenant owns this call or number")
     url = twilio_signature.public_url(rt.settings.effective_public_base_url, request.url.path, request.url.query)
@@ -102,22 +107,30 @@ async def verified_form(request: Request, rt: Runtime, tenant_of: TenantLookup, 
     return tenant, fields
 
 
-async def answer_call(rt: Runtime, tenant: Tenant, form: dict[str, str], direction: Direction) -> Response:
+async def answer_call(rt: Runtime, tenant: Tenant, form: dict[str, str], direction: Direction,
+                      route_generation: Reply[int] | None = None) -> Response:
     """Admit the call to a session actor and answer TwiML that opens its media stream.
 
-    Cheap by design: about five Redis round trips and one Ray call. A stream token is issued
-    once per call: a replayed webhook (signatures never expire) gets 409, never a second token.
+    Cheap by design: after the webhook's first batch, one claim and one batch (record,
+    admission, stream token), and no Ray call on the way (the hand-over is not awaited). A
+    stream token is issued once per call: a replayed webhook (signatures never expire) gets
+    409, never a second token. ``route_generation``: the routes' generation, read in the first
+    batch (None: read it here).
     """
     call_sid = form["CallSid"]
     started = time.perf_counter()
     bind_call(call_sid, tenant.id)
     line, other = (form.get("To", ""), form.get("From", "")) if direction == "inbound" else (
         form.get("From", ""), form.get("To", ""))
-    # Independent steps run together: under a burst every await waits its turn on a loop that is
-    # also relaying everyone's audio, so setup latency is the number of sequential round trips.
-    routing, claimed = await asyncio.gather(
-        _route(rt, line, other, call_sid, tenant.id),
-        rt.store.claim_call(call_sid, tenant.id) if direction == "inbound" else _true())
+    generation = _generation(route_generation)
+    if direction == "inbound" and generation is not None:
+        # The routes are cached per generation: deciding costs no round trip, only the claim does.
+        routing = await _route(rt, line, other, call_sid, tenant.id, generation)
+        claimed = await rt.store.claim_call(call_sid, tenant.id)
+    else:
+        routing, claimed = await asyncio.gather(
+            _route(rt, line, other, call_sid, tenant.id, generation),
+            rt.store.claim_call(call_sid, tenant.id) if direction == "inbound" else _true())
     if routing is not None and routing.route.tenant_id != tenant.id:
         # A route left behind on a number that has since changed hands must not apply.
         log.warning("route_of_other_tenant_ignored", number=line, tenant=tenant.id)
@@ -162,26 +175,25 @@ async def answer_call(rt: Runtime, tenant: Tenant, form: dict[str, str], directi
         tool_allow_private_hosts=rt.settings.webhook_allow_private_hosts,
         model_recovery=recovery_policy(rt.settings),
     )
-    admitted = False
     token, claims = stream_token.mint(rt.stream_secret, call_sid, time.time(), rt.settings.stream_token_ttl_s)
+    if direction == "inbound":  # best effort by contract (never raises): off the caller's path
+        _background(emit(rt.store.redis, rt.store.p, tenant.id, EventType.CALL_INITIATED, call_data(record)))
+    batch = Batch(rt.store.redis)
     try:
         with tracing.span("admission", call_sid=call_sid, tenant_id=tenant.id):
             setup.trace_context = tracing.inject()
-            # The inbound record is saved, the slot claimed, the one stream token registered and
-            # call.initiated queued in one go (a refusal then rewrites the record).
-            # All four finish before anything is judged: a refusal rewrites the saved record.
-            outcomes = await asyncio.gather(
-                rt.store.save_call(record) if direction == "inbound" else _none(),
-                rt.registry.open_call(setup, tenant.max_concurrent_calls, tenant.isolation,
-                                      on_lost=lambda s, why: _setup_lost(rt, s, why)),
-                rt.registry.live.issue_stream(call_sid, claims.nonce, claims.expires_at),
-                emit(rt.store.redis, rt.store.p, tenant.id, EventType.CALL_INITIATED, call_data(record))
-                if direction == "inbound" else _none(), return_exceptions=True)
-            admitted = not isinstance(outcomes[1], BaseException)
-            for outcome in outcomes:
-                if isinstance(outcome, BaseException):
-                    raise outcome
-            first = bool(outcomes[2])
+            # The inbound record, the slot and the one stream token in one round trip; every
+            # reply is read before anything is judged (a refusal then rewrites the saved record).
+            saved = rt.store.save_call_on(batch, record) if direction == "inbound" else None
+            admitted = rt.registry.admit_on(batch, setup, tenant.max_concurrent_calls, tenant.isolation)
+            issued = rt.registry.live.issue_stream_on(batch, call_sid, claims.nonce, claims.expires_at)
+            await batch.run()
+            if saved is not None:
+                saved.get()
+            first = issued.get()
+            if first:
+                await rt.registry.open_admitted(setup, admitted, tenant.max_concurrent_calls, tenant.isolation,
+                                                on_lost=lambda s, why: _setup_lost(rt, s, why))
     except AdmissionRejected as exc:
         if exc.reason == "duplicate_call":  # a replay racing the live call: never touch its record
             raise ApiError(409, "call_conflict", "That CallSid already has a live session") from None
@@ -190,21 +202,39 @@ async def answer_call(rt: Runtime, tenant: Tenant, form: dict[str, str], directi
     except Exception as exc:
         log.exception("call_setup_failed", call_sid=call_sid, tenant=tenant.id)
         why = f"setup_failed: {type(exc).__name__}"
-        if admitted:  # the slot was taken beside the step that failed: free it now, not in 30 s
-            rt.registry.abandon(setup, why)
+        # The slot may have been taken beside the step that failed: free it now, not when the
+        # actor stops waiting for media (abandon touches only the entry this webhook admitted).
+        rt.registry.abandon(setup, why)
         await _record_failed(rt, tenant.id, call_sid, why)
         metrics.call_setup("refused", time.perf_counter() - started, "setup_failed")
         return Response(_twiml_unavailable(), media_type=TWIML)
-    if not first:
+    if not first:  # a replay: this webhook's admission (if any) is given back, no second token
+        rt.registry.abandon(setup, "setup_failed: stream already issued")
         raise ApiError(409, "call_conflict", "A stream was already issued for that call")
     metrics.call_setup("admitted", time.perf_counter() - started)
     log.info("call_answered", call_sid=call_sid, tenant=tenant.id, direction=direction)
     return Response(_twiml_connect(rt, token), media_type=TWIML)
 
 
-async def _route(rt: Runtime, line: str, other: str, call_sid: str, tenant_id: str) -> CallRouting | None:
+_BACKGROUND: set["asyncio.Task[Any]"] = set()
+
+
+def _background(work: Awaitable[Any]) -> None:
+    task = asyncio.ensure_future(work)
+    _BACKGROUND.add(task)  # held until done (the loop keeps only weak references)
+    task.add_done_callback(_BACKGROUND.discard)
+
+
+def _generation(reply: Reply[int] | None) -> int | None:
+    if reply is None or reply.error is not None:  # unread or failed: _route reads it itself
+        return None
+    return reply.get()
+
+
+async def _route(rt: Runtime, line: str, other: str, call_sid: str, tenant_id: str,
+                 generation: int | None = None) -> CallRouting | None:
     try:
-        return await rt.governance.decide_call(line, other) if rt.governance else None
+        return await rt.governance.decide_call(line, other, generation) if rt.governance else None
     except Exception:  # noqa: BLE001 - governance down or failing: answer with the tenant's own config
         # (the CallSid is already claimed beside this lookup: a 500 here would strand it).
         log.exception("governance_unavailable_at_call_setup", call_sid=call_sid, tenant=tenant_id)
@@ -269,8 +299,10 @@ TWILIO_RESPONSES: dict[int | str, dict[str, Any]] = {
 @router.post("/incoming-call", summary="Twilio inbound call webhook", operation_id="incoming_call",
              response_class=Response, responses=TWILIO_RESPONSES)
 async def incoming_call(request: Request, rt: Runtime = Depends(runtime)) -> Response:
-    async def by_called_number(form: dict[str, str]) -> Tenant | None:
-        return await rt.store.tenant_for_number(form.get("To") or form.get("Called") or "")
+    def by_called_number(batch: Batch, form: dict[str, str]) -> Reply[Tenant | None]:
+        return rt.store.tenant_for_number_on(batch, form.get("To") or form.get("Called") or "")
 
-    tenant, form = await verified_form(request, rt, by_called_number, "unknown_number")
-    return await answer_call(rt, tenant, form, "inbound")
+    batch = Batch(rt.store.redis)
+    generation = rt.governance.routes.generation_on(batch) if rt.governance else None
+    tenant, form = await verified_form(request, rt, by_called_number, "unknown_number", batch=batch)
+    return await answer_call(rt, tenant, form, "inbound", route_generation=generation)
