@@ -28,7 +28,9 @@ CONFIGURE_TIMEOUT_S = 5.0
 HANDOVER_ATTEMPTS = 3
 MAX_CACHED_HANDLES = 4096
 SUPERVISOR_PING_S = 5.0
-DEDICATED_START_TIMEOUT_S = 30.0
+# A dedicated tenant's call may wait this long for a process to start, then hears the busy
+# message: Twilio abandons a webhook after 15 s (error 11200), which is dead air, not a refusal.
+DEDICATED_START_TIMEOUT_S = 8.0
 
 
 LostHandler = Callable[[CallSetup, str], Awaitable[None]]
@@ -171,7 +173,11 @@ class SessionRegistry:
             except Refused as exc:
                 if exc.reason == "no_dedicated_capacity" and attempt == 0:
                     # The tenant's first dedicated call (or all its processes busy): start one.
-                    await asyncio.wait_for(self.supervisor.spawn_dedicated.remote(), DEDICATED_START_TIMEOUT_S)
+                    try:
+                        await asyncio.wait_for(self.supervisor.spawn_dedicated.remote(), DEDICATED_START_TIMEOUT_S)
+                    except asyncio.TimeoutError:
+                        log.warning("dedicated_process_start_slow", call_sid=setup.call_sid)
+                        break  # refused (busy message); the process still joins the pool when ready
                     continue
                 raise AdmissionRejected(exc.reason) from None
         raise AdmissionRejected("no_dedicated_capacity")
