@@ -26,6 +26,8 @@ class Framer:
 
     def push(self, data: bytes) -> list[bytes]:
         """Append ``data``; return every complete frame now available, keeping the remainder."""
+        if not self._buf and len(data) == self.frame_bytes:
+            return [bytes(data)]  # the usual case (Twilio sends whole 20 ms frames): no copy through the buffer
         self._buf += data
         n = len(self._buf) // self.frame_bytes * self.frame_bytes
         if n == 0:
@@ -93,6 +95,9 @@ class ReorderBuffer(Generic[T]):
         if seq in self._held:
             self.duplicates += 1
             return []
+        if seq == self._expected and not self._held:  # in order, nothing waiting: the usual case
+            self._expected += 1
+            return [(seq, item)]
         self._held[seq] = item
         out = self._drain()
         while len(self._held) > self.depth:
