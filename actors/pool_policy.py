@@ -54,7 +54,8 @@ def node_layout(cpus: float, targets: PoolTargets) -> NodeLayout:
     possible, each at most ``ACTOR_MAX_CALLS`` (a Python process uses at most one core, so never
     more actors than CPUs). Fixed: ``calls_per_actor`` each, up to one actor per CPU.
     """
-    cores = max(1, math.floor(cpus))
+    cpus = max(cpus, 1.0)  # a node offering no CPU to Ray still hosts one actor of a core's calls
+    cores = math.floor(cpus)
     if targets.calls_per_actor:
         return NodeLayout(cores, targets.calls_per_actor)
     capacity = max(1, math.floor(cpus * targets.calls_per_core))
@@ -85,22 +86,29 @@ def plan(pool: list[ActorSlot], nodes: dict[str, float], targets: PoolTargets, i
     shared = [a for a in pool if a.kind == SHARED and a.capacity > 0 and a.node in nodes]
     layout = {n: node_layout(c, targets) for n, c in nodes.items()}
     per_node: dict[str, int] = {}
+    slots: dict[str, int] = {}  # call slots the node's actors offer (actors of an older size count as they are)
     for a in shared:
         per_node[a.node] = per_node.get(a.node, 0) + 1
+        slots[a.node] = slots.get(a.node, 0) + a.capacity
     free = sum(a.free for a in shared)
-    for node in sorted(nodes):
-        if per_node.get(node, 0) == 0:
-            out.add_shared.append(node)
-            per_node[node] = 1
-            free += layout[node].actor_calls
-    while free < targets.warm_slots:
-        room = {n: c for n, c in nodes.items() if per_node.get(n, 0) < layout[n].max_actors}
-        if not room:
-            break  # every call node is full: the autoscaler is asked for more (supervisor)
-        node = _least_loaded_node(per_node, room)
+
+    def add(node: str) -> None:
+        nonlocal free
         out.add_shared.append(node)
         per_node[node] = per_node.get(node, 0) + 1
+        slots[node] = slots.get(node, 0) + layout[node].actor_calls
         free += layout[node].actor_calls
+
+    for node in sorted(nodes):
+        if per_node.get(node, 0) == 0:
+            add(node)
+    while free < targets.warm_slots:
+        # Room: fewer actors than cores, and fewer slots than the node's capacity.
+        room = {n: c for n, c in nodes.items() if per_node.get(n, 0) < max(1, math.floor(max(c, 1.0)))
+                and slots.get(n, 0) < layout[n].max_actors * layout[n].actor_calls}
+        if not room:
+            break  # every call node is full: the autoscaler is asked for more (supervisor)
+        add(_least_loaded_node(per_node, room))
     # Retire idle shared actors while the rest still keep the warm slots and one per node.
     for a in sorted(shared, key=lambda a: a.name):
         if a.name in idle_names and a.live == 0 and per_node.get(a.node, 0) > 1 and free - a.capacity >= targets.warm_slots:

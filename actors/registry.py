@@ -121,6 +121,12 @@ class SessionRegistry:
         task.add_done_callback(self._abandons.discard)
 
     async def _abandon(self, setup: CallSetup, why: str) -> None:
+        try:
+            await self._give_back(setup, why)
+        except Exception:  # noqa: BLE001 - Redis or Ray failing too: the sweeper frees what is left
+            log.exception("admitted_call_abandon_failed", call_sid=setup.call_sid)
+
+    async def _give_back(self, setup: CallSetup, why: str) -> None:
         task = self._handovers.get(setup.call_sid)
         if task is not None:  # let the hand-over settle first: then the entry names the final actor
             await asyncio.gather(task, return_exceptions=True)

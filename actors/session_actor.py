@@ -78,6 +78,7 @@ class SessionActor:
         self._tasks: set[asyncio.Task[None]] = set()
         self._node_id = ""
         self._pending_links = 0
+        self._awaiting_setup = 0
         self._arrived = asyncio.Condition()  # a call's setup arrived (a HELLO may be waiting for it)
         if config.model_api_key is not None:  # build the SDK client (and its lazy imports) before any call
             client_for(config.model_api_key, config.model_websocket_base_url)
@@ -209,11 +210,20 @@ class SessionActor:
         self._pending_links += 1
         try:
             hello = await self._hello(reader, writer)
-            session = await self._arrival(str(hello.get("call_sid"))) if hello is not None else None
         finally:
             self._pending_links -= 1
         if hello is None:
             return
+        # A HELLO may beat its call's setup under a burst: those waits are counted apart, up to
+        # every slot of this actor plus a margin, so a burst's early links never crowd out the rest.
+        if self._awaiting_setup >= self.config.capacity + MAX_PENDING_LINKS:
+            writer.close()
+            return
+        self._awaiting_setup += 1
+        try:
+            session = await self._arrival(str(hello.get("call_sid")))
+        finally:
+            self._awaiting_setup -= 1
         if session is None or not hmac.compare_digest(str(hello.get("link_key")).encode(),
                                                       session.setup.link_key.encode()):
             writer.close()

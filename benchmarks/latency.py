@@ -77,6 +77,8 @@ def options() -> argparse.ArgumentParser:
     knobs.add_argument("--max-live-calls", type=int, default=None, help="VOXRAY_MAX_LIVE_CALLS")
     knobs.add_argument("--env", action="append", metavar="KEY=VALUE", help="any other VOXRAY_ setting (repeatable)")
     knobs.add_argument("--isolation", choices=["shared", "dedicated"], help="the bench tenant's isolation")
+    knobs.add_argument("--media-gateway", action="store_true",
+                       help="media streams to a second gateway process (VOXRAY_MEDIA_PUBLIC_BASE_URL)")
     knobs.add_argument("--tenant-calls", type=int, default=0, help="the bench tenant's call limit (default: N)")
     p.add_argument("--profile-setup", action="store_true",
                    help="py-spy the voxray server and its Python descendants during the calls' setup")
@@ -139,7 +141,8 @@ def main(argv: list[str] | None = None) -> int:
         "host": {"cpus": os.cpu_count(), "mem_gib": round(psutil.virtual_memory().total / 2**30, 1),
                  "python": sys.version.split()[0]},
         "warmup_frames_excluded": WARMUP_FRAMES, "source": source, "profiled": args.profile_setup,
-        "knobs": {k: getattr(args, k) for k in ("calls_per_actor", "warm_pool", "max_live_calls", "env", "isolation")},
+        "knobs": {k: getattr(args, k) for k in ("calls_per_actor", "warm_pool", "max_live_calls", "env", "isolation",
+                                                   "media_gateway")},
     }
     print(f"script: {args.shape}, {plan['turns']} turns, ~{plan['expected_s']} s per call; log {log_path}", flush=True)
     runs: list[dict[str, Any]] = []

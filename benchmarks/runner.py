@@ -71,6 +71,8 @@ def start_server(tree: Tree, load: Load, model_url: str, workdir: Path, args: ar
            "--data-dir", str(workdir / f"voxray-{load.n}-{load.arrival}")]
     if args.isolation:
         cmd += ["--isolation", args.isolation]
+    if getattr(args, "media_gateway", False):
+        cmd += ["--media-gateway"]
     # A private Ray cluster per run: without this, ray.init() joins any cluster another process on
     # this host registered in /tmp/ray/ray_current_cluster.
     env = {"RAY_ADDRESS": "local", **server_env(args)}

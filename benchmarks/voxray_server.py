@@ -23,14 +23,18 @@ import json
 import os
 import secrets
 import signal
+import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
+import httpx
 from fastapi import FastAPI
 
+from launcher.redis_server import free_port
+from launcher.processes import stop_process
 from launcher.stack import DEMO_NUMBER, GatewayThread, Stack, demo_tenant
 from voxray.logging import configure_logging
 from voxray.records import Tenant
@@ -70,13 +74,16 @@ def main() -> int:
                         help="the bench tenant's isolation (default: the Tenant default)")
     parser.add_argument("--log-level", default=os.environ.get("VOXRAY_LOG_LEVEL", "warning"))
     parser.add_argument("--warm-timeout", type=float, default=900.0)
+    parser.add_argument("--media-gateway", action="store_true",
+                        help="media streams go to a second `voxray gateway` process (MEDIA_PUBLIC_BASE_URL)")
     args = parser.parse_args()
 
     public = f"http://127.0.0.1:{args.port}"
+    media_port = free_port() if args.media_gateway else None
     settings = load_settings(
         port=args.port, data_dir=args.data_dir, public_base_url=public, openai_websocket_base_url=args.model_url,
         stream_token_secret=secrets.token_hex(32), admin_key=secrets.token_urlsafe(24), log_level=args.log_level,
-        key_prefix="vxbench",
+        key_prefix="vxbench", media_public_base_url=f"http://127.0.0.1:{media_port}" if media_port else None,
     )
     configure_logging(settings.log_level)
     secure_start(settings)  # as `voxray up`: egress checks, and the sealer the tenant seed needs
@@ -85,6 +92,7 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     signal.signal(signal.SIGINT, lambda *_: stopped.set())
     gateway: GatewayThread | None = None
+    media: subprocess.Popen[bytes] | None = None
     try:
         auth_token = secrets.token_hex(16)
         tenant = bench_tenant(auth_token, args.tenant_calls, args.isolation)
@@ -103,6 +111,8 @@ def main() -> int:
         started = time.monotonic()
         gateway = GatewayThread(config).start(timeout_s=args.warm_timeout)
         pool = wait_warm(app.state.runtime.registry, args.warm_timeout)
+        if media_port is not None:
+            media = start_media_gateway(settings, stack, media_port, args.warm_timeout)
         info = {"gateway_url": public, "public_base_url": public, "redis_url": stack.redis_url,
                 "key_prefix": settings.key_prefix, "tenant_id": tenant.id, "to_number": DEMO_NUMBER,
                 "auth_token": auth_token, "account_sid": tenant.twilio_account_sid,
@@ -113,10 +123,40 @@ def main() -> int:
         print("listening " + json.dumps(info, default=str), flush=True)
         stopped.wait()
     finally:
+        if media is not None:
+            stop_process(media)
         if gateway is not None:
             gateway.stop()
         stack.stop()
     return 0
+
+
+def start_media_gateway(settings: Settings, stack: Stack, port: int, timeout_s: float) -> subprocess.Popen[bytes]:
+    """A second gateway process for media streams, as a deployment would run one: ``voxray gateway``
+    against this stack's Redis and Ray, same secrets and data dir (the secrets key file)."""
+    import ray
+
+    env = {**os.environ, "VOXRAY_REDIS_URL": stack.redis_url,
+           "VOXRAY_RAY_ADDRESS": ray.get_runtime_context().gcs_address, "RAY_ADDRESS": "",
+           "VOXRAY_PORT": str(port), "VOXRAY_HOST": "127.0.0.1", "VOXRAY_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+           "VOXRAY_KEY_PREFIX": settings.key_prefix, "VOXRAY_DATA_DIR": str(settings.data_dir),
+           "VOXRAY_STREAM_TOKEN_SECRET": settings.stream_token_secret.get_secret_value()  # type: ignore[union-attr]
+           , "VOXRAY_ADMIN_KEY": settings.admin_key.get_secret_value() if settings.admin_key else "",
+           "VOXRAY_OPENAI_WEBSOCKET_BASE_URL": settings.openai_websocket_base_url or "",
+           "VOXRAY_LOG_LEVEL": settings.log_level}
+    proc = subprocess.Popen([sys.executable, "-m", "launcher.cli", "gateway"], env=env)
+    end = time.monotonic() + timeout_s
+    while time.monotonic() < end:
+        if proc.poll() is not None:
+            raise RuntimeError(f"media gateway exited with {proc.returncode}")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/livez", timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    proc.terminate()
+    raise RuntimeError("media gateway did not start")
 
 
 if __name__ == "__main__":

@@ -31,7 +31,12 @@ DEDICATED = "dedicated"
 
 _ADMIT = """
 -- KEYS: live_calls, tenant_zset, cap, live, kind, addr, hot ; ARGV: sid, tenant, limit, max_live, now, isolation, link_key, pool_calls_prefix
-if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return {'err', 'duplicate_call'} end
+local existing = redis.call('HGET', KEYS[1], ARGV[1])
+if existing then
+  -- The same admission sent again (a client retry after a lost reply): the same answer.
+  if cjson.decode(existing).link_key == ARGV[7] then return {'ok', existing} end
+  return {'err', 'duplicate_call'}
+end
 local now = tonumber(ARGV[5])
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[5])
 local held = redis.call('ZSCORE', KEYS[2], ARGV[1])
@@ -150,8 +155,12 @@ return out
 """
 
 _ISSUE_STREAM = """
--- KEYS: streamed marker, nonce key ; ARGV: sid, nonce expiry (unix s)
-if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', 86400) then return 0 end
+-- KEYS: streamed marker, nonce key ; ARGV: sid, nonce expiry (unix s), nonce
+-- The marker holds the nonce it was issued for: the same request sent again (a client retry
+-- after a lost reply) gets the same answer; any other request for the call gets 0.
+if not redis.call('SET', KEYS[1], ARGV[3], 'NX', 'EX', 86400) then
+  return redis.call('GET', KEYS[1]) == ARGV[3] and 1 or 0
+end
 redis.call('SET', KEYS[2], ARGV[1], 'EXAT', ARGV[2])
 return 1
 """
@@ -276,12 +285,12 @@ class LiveCalls:
     async def issue_stream(self, call_sid: str, nonce: str, expires_at: int) -> bool:
         """Register a stream token's nonce, once per call: False if one was ever issued for it."""
         return bool(await self._issue(keys=[f"{self.p}:streamed:{call_sid}", f"{self.p}:stoken:{nonce}"],
-                                      args=[call_sid, expires_at + 1]))
+                                      args=[call_sid, expires_at + 1, nonce]))
 
     def issue_stream_on(self, batch: Batch, call_sid: str, nonce: str, expires_at: int) -> Reply[bool]:
         """``issue_stream`` as part of a batch."""
         script(batch.pipe, _ISSUE_STREAM, [f"{self.p}:streamed:{call_sid}", f"{self.p}:stoken:{nonce}"],
-               [call_sid, expires_at + 1])
+               [call_sid, expires_at + 1, nonce])
         return batch.mark(lambda r: bool(r[0]))
 
     # ---- lookups

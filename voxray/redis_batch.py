@@ -46,6 +46,7 @@ class Batch:
         self.pipe: Any = redis.pipeline(transaction=False)
         self._parts: list[tuple[int, int, Callable[[list[Any]], Any], Reply[Any]]] = []
         self._queued = 0
+        self._ran = False
 
     def mark(self, parse: Callable[[list[Any]], T]) -> Reply[T]:
         """Close the commands queued since the last mark into one part, parsed by ``parse``."""
@@ -57,9 +58,17 @@ class Batch:
 
     async def run(self) -> None:
         """Send everything; a connection failure raises, a command's error goes to its part."""
+        if self._ran:
+            raise RuntimeError("a batch runs once")
         if self._queued != len(self.pipe.command_stack):
             raise RuntimeError("commands queued without a mark")
-        results = await self.pipe.execute(raise_on_error=False) if self._queued else []
+        self._ran = True
+        try:
+            results = await self.pipe.execute(raise_on_error=False) if self._queued else []
+        except BaseException as exc:  # the round trip itself failed: every part shares the error
+            for *_, reply in self._parts:
+                reply._done, reply._error = True, exc
+            raise
         for start, end, parse, reply in self._parts:
             chunk = results[start:end]
             reply._done = True

@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     # The URL Twilio is configured with (e.g. https://voice.example.com). Signatures are checked
     # against it, never against the socket address (PROTOCOLS §B.3). Default: http://host:port.
     public_base_url: str | None = None
+    # Where Twilio opens media streams (TwiML <Stream url>), when media gateways are a pool of
+    # their own (e.g. https://media.example.com): then webhooks and the API never wait behind
+    # the relay of live calls' audio on one event loop. Default: PUBLIC_BASE_URL.
+    media_public_base_url: str | None = None
     ws_max_message_bytes: int = Field(default=64 * 1024, ge=1024)
     webhook_max_body_bytes: int = Field(default=64 * 1024, ge=1024)
 
@@ -166,7 +170,7 @@ class Settings(BaseSettings):
     # Logging.
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 
-    @field_validator("public_base_url")
+    @field_validator("public_base_url", "media_public_base_url")
     @classmethod
     def _public_url(cls, v: str | None) -> str | None:
         if v and not v.startswith(("https://", "http://")):

@@ -51,7 +51,7 @@ def _twiml_connect(rt: Runtime, token: str) -> str:
     # Hand-written (no XML builder per call): two values, both escaped. The <Say> after </Connect>
     # runs when we close the media socket (model or actor failure, gateway lost): the caller
     # hears a message, never dead air.
-    url = quoteattr(_media_url(rt.settings.effective_public_base_url))
+    url = quoteattr(_media_url(rt.settings.media_public_base_url or rt.settings.effective_public_base_url))
     return (f'<?xml version="1.0" encoding="UTF-8"?><Response><Connect><Stream url={url}>'
             f'<Parameter name="token" value={quoteattr(token)}/></Stream></Connect>'
             f'<Say>{escape(UNAVAILABLE)}</Say></Response>')

@@ -20,6 +20,7 @@ import httpx
 import pytest
 
 from actors.model_recovery import SORRY_CUT_OFF, SORRY_WAIT
+from simulators.carrier import Say, Silence, WaitForAgent
 from tests.conftest import Live
 from tests.faults.calls import agent_lines, fault_tenant, live_state, model_faults, model_session_events, place, \
     said, wait_state
@@ -129,7 +130,11 @@ async def test_a_slow_model_is_waited_for_and_every_answer_is_heard(api: httpx.A
 async def test_sessions_are_renewed_before_the_providers_limit_without_the_caller_noticing(
         api: httpx.AsyncClient, live: Live) -> None:
     ft = await fault_tenant(api, live)
-    await model_faults(live, model=ft.model, session_ttl_s=8)
+    # A session lives 14 s here: renewal looks for a quiet moment from 7 s and is forced at 12.25 s.
+    # The caller leaves 4.5 s of quiet after the greeting and after the first answer, so each of
+    # the two renewals finds one even when a busy host stretches the turns by a second or two
+    # (a turn alone, speech + VAD + think + answer, is ~4.7 s: shorter than the window).
+    await model_faults(live, model=ft.model, session_ttl_s=14)
     seen: dict[str, Any] = {"renewals": 0, "sessions": set()}
 
     async def watch(sid: str) -> None:
@@ -139,7 +144,9 @@ async def test_sessions_are_renewed_before_the_providers_limit_without_the_calle
             seen["sessions"].add(state["model_session_id"])
             await asyncio.sleep(0.2)
 
-    placed = await place(api, live, ft, during=watch)
+    script = (WaitForAgent(15), Silence(4500), Say("I have a question about my order."), WaitForAgent(15),
+              Silence(4500), Say("Are you still there?"), WaitForAgent(15), Silence(1000))
+    placed = await place(api, live, ft, script=script, during=watch)
     lines = agent_lines(placed.session)
     assert lines == [GREETING, FIRST, SECOND], lines  # no apology, nothing repeated
     assert seen["renewals"] >= 2 and len(seen["sessions"]) >= 3, seen

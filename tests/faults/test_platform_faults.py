@@ -172,4 +172,5 @@ async def test_a_setup_step_failing_beside_admission_frees_the_slot_at_once(live
         await asyncio.sleep(0.05)
     assert await live_calls.count(tenant.id) == 0 and time.monotonic() - started < 3.0, time.monotonic() - started
     record = await store.get_call(tenant.id, sid)
+    await store.redis.delete(f"{store.p}:t:{tenant.id}:calls")
     assert record is not None and record.status.value == "failed" and record.end_reason.startswith("setup_failed"), record

@@ -59,9 +59,12 @@ async def test_calls_go_to_the_actor_with_most_room_and_never_past_capacity(live
 async def test_cluster_cap_duplicates_and_idempotent_release(live_calls: LiveCalls) -> None:
     await add(live_calls, "a", 10)
     first = sid()
-    await live_calls.admit(first, "t", tenant_limit=9, max_live=2, link_key="k")
-    with pytest.raises(Refused, match="duplicate_call"):
-        await live_calls.admit(first, "t", tenant_limit=9, max_live=2, link_key="k")
+    entry = await live_calls.admit(first, "t", tenant_limit=9, max_live=2, link_key="k")
+    with pytest.raises(Refused, match="duplicate_call"):  # another webhook for the same call
+        await live_calls.admit(first, "t", tenant_limit=9, max_live=2, link_key="other")
+    # The same admission sent again (a retry after a lost reply) gets the same answer, no second slot.
+    assert await live_calls.admit(first, "t", tenant_limit=9, max_live=2, link_key="k") == entry
+    assert [a.live for a in await live_calls.actors()] == [1]
     await live_calls.admit(sid(), "t", tenant_limit=9, max_live=2, link_key="k")
     with pytest.raises(Refused, match="capacity"):
         await live_calls.admit(sid(), "t", tenant_limit=9, max_live=2, link_key="k")
@@ -121,5 +124,6 @@ async def test_a_stream_token_is_issued_once_per_call(live_calls: LiveCalls) -> 
     call = sid()
     assert await live_calls.issue_stream(call, "n1", int(time.time()) + 30)
     assert not await live_calls.issue_stream(call, "n2", int(time.time()) + 30)
+    assert await live_calls.issue_stream(call, "n1", int(time.time()) + 30)  # the same request retried
     assert await live_calls.redis.get(f"{live_calls.p}:stoken:n1") == call.encode()
     assert await live_calls.redis.get(f"{live_calls.p}:stoken:n2") is None

@@ -81,7 +81,7 @@ def test_a_packed_node_offers_its_capacity_and_never_more_actors_than_cores(cpus
     targets = PoolTargets(warm_slots=0, calls_per_core=per_core, calls_per_actor=None, dedicated_warm=0,
                           dedicated_max_calls=3)
     layout = node_layout(cpus, targets)
-    capacity = max(1, int(cpus * per_core))
+    capacity = max(1, int(max(cpus, 1.0) * per_core))
     assert 1 <= layout.max_actors <= max(1, int(cpus))
     assert capacity <= layout.max_actors * layout.actor_calls < capacity + layout.max_actors
     assert layout.actor_calls <= max(ACTOR_MAX_CALLS, -(-capacity // max(1, int(cpus))))
@@ -108,3 +108,12 @@ def test_plan_never_exceeds_one_actor_per_cpu_and_keeps_one_per_node(nodes: dict
         after[n] = after.get(n, 0) + 1
     assert all(1 <= after.get(n, 0) <= c for n, c in nodes.items())
     assert all(a.live == 0 for a in pool if a.name in out.retire)
+
+
+def test_actors_of_an_older_size_leave_room_for_the_rest_of_the_nodes_capacity() -> None:
+    # After an upgrade a 4-CPU node (capacity 100) still runs two 25-call actors: one of 50 joins them.
+    old = [slot("a", "n1", live=25, cap=25), slot("b", "n1", live=25, cap=25)]
+    assert plan(old, {"n1": 4.0}, PACKED, set()).add_shared == ["n1"]
+    full = old + [slot("c", "n1", live=50, cap=50)]
+    assert plan(full, {"n1": 4.0}, PACKED, set()).add_shared == []
+    assert node_layout(0.0, PACKED).actor_calls == 25  # a node offering no CPU still gets a core's calls
