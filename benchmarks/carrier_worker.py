@@ -22,6 +22,7 @@ def run(spec_path: str) -> int:
     import httpx
 
     from simulators.carrier.call import CallConfig, SimulatedCall, synthesize_script
+    from simulators.carrier.urls import Route, UrlMap
     from simulators.carrier.runner import caller_number
     from simulators.speech import synthesize_ulaw
 
@@ -56,7 +57,10 @@ def run(spec_path: str) -> int:
                                     from_number=caller_number(index), script=tuple(script),
                                     account_sid=spec["account_sid"], max_duration_s=spec["max_duration_s"],
                                     timing=True)
-                result = await SimulatedCall(config, http=http).run()
+                # With media gateways of their own, the Stream URL names another (loopback) host.
+                urls = UrlMap((Route(spec["public_base_url"], spec["gateway_url"]),),
+                              passthrough=bool(spec.get("media_gateway")))
+                result = await SimulatedCall(config, http=http, urls=urls).run()
                 result.caller_audio = result.agent_audio = b""
                 return result
 

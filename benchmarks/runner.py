@@ -90,6 +90,7 @@ def start_carriers(tree: Tree, load: Load, info: dict[str, Any], script: list[An
         indices = list(range(w, load.n, procs))
         spec = {**{k: info[k] for k in ("gateway_url", "public_base_url", "auth_token", "to_number", "account_sid")},
                 "indices": indices, "offsets_ms": [offsets[i] for i in indices], "out": str(out),
+                "media_gateway": bool(getattr(args, "media_gateway", False)) and load.system != "bare",
                 "max_duration_s": load.expected_s * 4 + 120, "script": pickle.dumps(script).hex()}
         path = workdir / f"carrier-{w}.json"
         path.write_text(json.dumps(spec))
