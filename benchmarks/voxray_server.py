@@ -155,7 +155,7 @@ def start_media_gateway(settings: Settings, stack: Stack, port: int, timeout_s: 
         except httpx.HTTPError:
             pass
         time.sleep(0.2)
-    proc.terminate()
+    stop_process(proc)
     raise RuntimeError("media gateway did not start")
 
 

@@ -178,6 +178,14 @@ class Settings(BaseSettings):
         return v.rstrip("/") if v else v
 
     @model_validator(mode="after")
+    def _media_url_secure(self) -> "Settings":
+        """Twilio refuses ws:// Stream URLs (error 31922): a deployment Twilio reaches over https
+        must send media streams to an https base too, or every call would hear the apology."""
+        if (self.media_public_base_url or "").startswith("http://") and (self.public_base_url or "").startswith("https://"):
+            raise ValueError("VOXRAY_MEDIA_PUBLIC_BASE_URL must be https:// when VOXRAY_PUBLIC_BASE_URL is")
+        return self
+
+    @model_validator(mode="after")
     def _redis_tls(self) -> "Settings":
         """Carry the TLS files in redis_url's query, so every client built from the URL uses them."""
         files = {"ssl_ca_certs": self.redis_ca_file, "ssl_certfile": self.redis_cert_file,

@@ -163,14 +163,16 @@ async def test_a_setup_step_failing_beside_admission_frees_the_slot_at_once(live
     await store.redis.set(f"{store.p}:t:{tenant.id}:calls", "not a zset")
     sid = new_call_sid()
     started = time.monotonic()
-    response = await post_webhook(live, tenant, sid)
-    assert response.status_code == 200, response.text
-    twiml = parse_twiml(response.text)
-    assert twiml.connect is None and "not available" in response.text, response.text
-    live_calls = LiveCalls(store.redis, store.p)
-    while await live_calls.count(tenant.id) and time.monotonic() - started < 10:
-        await asyncio.sleep(0.05)
-    assert await live_calls.count(tenant.id) == 0 and time.monotonic() - started < 3.0, time.monotonic() - started
-    record = await store.get_call(tenant.id, sid)
-    await store.redis.delete(f"{store.p}:t:{tenant.id}:calls")
+    try:
+        response = await post_webhook(live, tenant, sid)
+        assert response.status_code == 200, response.text
+        twiml = parse_twiml(response.text)
+        assert twiml.connect is None and "not available" in response.text, response.text
+        live_calls = LiveCalls(store.redis, store.p)
+        while await live_calls.count(tenant.id) and time.monotonic() - started < 10:
+            await asyncio.sleep(0.05)
+        assert await live_calls.count(tenant.id) == 0 and time.monotonic() - started < 3.0, time.monotonic() - started
+        record = await store.get_call(tenant.id, sid)
+    finally:
+        await store.redis.delete(f"{store.p}:t:{tenant.id}:calls")
     assert record is not None and record.status.value == "failed" and record.end_reason.startswith("setup_failed"), record

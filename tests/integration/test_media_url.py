@@ -26,6 +26,10 @@ async def test_the_stream_url_names_the_media_gateways_when_they_are_configured(
     assert connect.stream.url == "wss://media.example.test/api/v1/media-stream"
 
 
-def test_a_media_url_without_a_web_scheme_is_refused() -> None:
+def test_a_media_url_without_a_web_scheme_or_less_secure_than_the_public_one_is_refused() -> None:
     with pytest.raises(ValidationError, match="https://"):
         load_settings(media_public_base_url="media.example.test")
+    with pytest.raises(ValidationError, match="must be https:// when"):
+        load_settings(public_base_url="https://voice.example.test", media_public_base_url="http://media.example.test")
+    assert load_settings(public_base_url="http://127.0.0.1:8000",  # local development: both plain
+                         media_public_base_url="http://127.0.0.1:8001").media_public_base_url == "http://127.0.0.1:8001"

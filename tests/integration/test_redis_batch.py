@@ -6,6 +6,8 @@ import secrets
 
 import pytest
 import redis.asyncio as aioredis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
 
@@ -42,7 +44,7 @@ async def test_each_owner_gets_its_own_replies_and_only_its_own_errors(live) -> 
 
 
 async def test_a_failed_round_trip_fails_every_part_with_its_error() -> None:
-    r = aioredis.Redis(port=free_port(), socket_connect_timeout=1)  # nothing listens there
+    r = aioredis.Redis(port=free_port(), socket_connect_timeout=1, retry=Retry(NoBackoff(), 0))  # nothing listens
     batch = Batch(r)
     batch.pipe.get("x")
     first = batch.mark(lambda rows: rows[0])
