@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import redis.asyncio as aioredis
 
-from voxray.redis_batch import Batch, Reply, script
+from voxray.redis_batch import Batch, Reply, run_one, script
 
 # KEYS: bucket keys. ARGV: per bucket (rate per second, burst). Returns per bucket
 # [allowed(0/1), tokens left x1000, ms until one token, ms until full].
@@ -86,21 +86,14 @@ def tightest(buckets: list[Bucket], rows: list[list[int]]) -> Verdict:
 class RateLimiter:
     def __init__(self, redis: aioredis.Redis, prefix: str) -> None:
         self.redis, self.p = redis, prefix
-        self._script = redis.register_script(_SCRIPT)
-
-    def _keys_args(self, buckets: list[Bucket]) -> tuple[list[str], list[float | int]]:
-        args: list[float | int] = []
-        for b in buckets:
-            args += [b.per_s, b.burst]
-        return [f"{self.p}:rl:{b.name}" for b in buckets], args
 
     async def take(self, buckets: list[Bucket]) -> Verdict:
-        keys, args = self._keys_args(buckets)
-        rows = await self._script(keys=keys, args=args)
-        return tightest(buckets, [[int(v) for v in row] for row in rows])
+        return await run_one(self.redis, lambda batch: self.take_on(batch, buckets))
 
     def take_on(self, batch: Batch, buckets: list[Bucket]) -> Reply[Verdict]:
         """``take`` as part of a batch (one round trip with the caller's other steps)."""
-        keys, args = self._keys_args(buckets)
-        script(batch.pipe, _SCRIPT, keys, list(args))
+        args: list[float | int] = []
+        for b in buckets:
+            args += [b.per_s, b.burst]
+        script(batch.pipe, _SCRIPT, [f"{self.p}:rl:{b.name}" for b in buckets], args)
         return batch.mark(lambda r: tightest(buckets, [[int(v) for v in row] for row in r[0]]))

@@ -24,7 +24,7 @@ from typing import Any
 import orjson
 import redis.asyncio as aioredis
 
-from voxray.redis_batch import Batch, Reply, script
+from voxray.redis_batch import Batch, Reply, run_one, script
 
 SHARED = "shared"
 DEDICATED = "dedicated"
@@ -216,12 +216,10 @@ class LiveCalls:
     def __init__(self, redis: aioredis.Redis, prefix: str) -> None:
         self.redis = redis
         self.p = prefix
-        self._admit = redis.register_script(_ADMIT)
         self._release = redis.register_script(_RELEASE)
         self._hold = redis.register_script(_HOLD)
         self._rebind = redis.register_script(_REBIND)
         self._drop = redis.register_script(_DROP_ACTOR)
-        self._issue = redis.register_script(_ISSUE_STREAM)
         self._drop_hold = redis.register_script(_DROP_HOLD)
         self._set_if_present = redis.register_script(_SET_IF_PRESENT)
 
@@ -241,14 +239,11 @@ class LiveCalls:
 
     # ---- admission
     async def admit(self, call_sid: str, tenant_id: str, *, tenant_limit: int, max_live: int, link_key: str,
-                    isolation: str = SHARED, now: float | None = None) -> LiveEntry:
+                    isolation: str = SHARED) -> LiveEntry:
         """Claim a slot on the session actor with the most free room; raises ``Refused``."""
-        cap, live, kind, addr, hot = self._pool_keys()
-        res = await self._admit(
-            keys=[self.calls_key, self.tenant_key(tenant_id), cap, live, kind, addr, hot],
-            args=[call_sid, tenant_id, tenant_limit, max_live, now if now is not None else time.time(), isolation,
-                  link_key, self._pool("calls:")])
-        return self._admitted(call_sid, res)
+        return await run_one(self.redis, lambda batch: self.admit_on(
+            batch, call_sid, tenant_id, tenant_limit=tenant_limit, max_live=max_live, link_key=link_key,
+            isolation=isolation))
 
     def admit_on(self, batch: Batch, call_sid: str, tenant_id: str, *, tenant_limit: int, max_live: int,
                  link_key: str, isolation: str = SHARED) -> Reply[LiveEntry]:
@@ -284,8 +279,7 @@ class LiveCalls:
 
     async def issue_stream(self, call_sid: str, nonce: str, expires_at: int) -> bool:
         """Register a stream token's nonce, once per call: False if one was ever issued for it."""
-        return bool(await self._issue(keys=[f"{self.p}:streamed:{call_sid}", f"{self.p}:stoken:{nonce}"],
-                                      args=[call_sid, expires_at + 1, nonce]))
+        return await run_one(self.redis, lambda batch: self.issue_stream_on(batch, call_sid, nonce, expires_at))
 
     def issue_stream_on(self, batch: Batch, call_sid: str, nonce: str, expires_at: int) -> Reply[bool]:
         """``issue_stream`` as part of a batch."""

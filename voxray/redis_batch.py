@@ -82,6 +82,14 @@ class Batch:
                 reply._error = exc
 
 
+async def run_one(redis: aioredis.Redis, queue: Callable[[Batch], Reply[T]]) -> T:
+    """One owner's step on its own: the same commands and parse as in a batch (one code path)."""
+    batch = Batch(redis)
+    reply = queue(batch)
+    await batch.run()
+    return reply.get()
+
+
 def script(pipe: Any, body: str, keys: list[str], args: list[Any]) -> None:
     """Queue a Lua script by its body (EVAL): no NOSCRIPT in a pipeline, no SCRIPT EXISTS trip."""
     pipe.eval(body, len(keys), *keys, *args)

@@ -15,7 +15,7 @@ import redis.asyncio as aioredis
 from voxray import sealing
 from voxray.records import (SEALED_TENANT_FIELDS, CallRecord, FunctionCall, SessionReview, Tenant,
                             TranscriptSegment)
-from voxray.redis_batch import Batch, Reply, script
+from voxray.redis_batch import Batch, Reply, run_one, script
 from voxray.redis_client import resilient
 from voxray.sealing import Sealer, SealingUnavailable
 
@@ -96,7 +96,6 @@ class Store:
         self._own_sealer = sealer
         self._cas = redis.register_script(_CAS)
         self._delete = redis.register_script(_DELETE)
-        self._tenant_of_number = redis.register_script(_TENANT_OF_NUMBER)
 
     @classmethod
     def from_url(cls, url: str, prefix: str = "vx", sealer: Sealer | None = None) -> "Store":
@@ -192,8 +191,7 @@ class Store:
         return (Tenant.from_stored(raw, self._sealer), int(rev or 0)) if raw else None
 
     async def tenant_for_number(self, number: str) -> Tenant | None:
-        raw = await self._tenant_of_number(keys=[self._number(number)], args=[self.p])
-        return self._number_owner(number, raw)
+        return await run_one(self.redis, lambda batch: self.tenant_for_number_on(batch, number))
 
     def tenant_for_number_on(self, batch: Batch, number: str) -> Reply[Tenant | None]:
         """``tenant_for_number`` as part of a batch."""

@@ -245,10 +245,6 @@ async def _true() -> bool:
     return True
 
 
-async def _none() -> None:
-    return None
-
-
 _POLICIES: dict[tuple[float, float], RecoveryPolicy] = {}
 
 
