@@ -1,4 +1,10 @@
-"""Model audio -> Twilio: decode/resample if needed, frame into 20 ms, mark, track playout."""
+"""Model audio -> Twilio: decode/resample if needed, frame into 20 ms, mark, track playout.
+
+Audio is cut into whole 20 ms frames (playout is tracked, padded and cleared in frames), but
+the frames of one delta leave in as few ``media`` messages as the marks allow: Twilio plays
+media "of any size" in order (PROTOCOLS A.2), and every message costs a JSON body, a link frame
+and a websocket send in the actor, the gateway and the carrier.
+"""
 
 from __future__ import annotations
 
@@ -42,19 +48,25 @@ class AgentAudio:
         out = self.finish_item(now_ms) if self._item not in (None, item_id) else []
         self._item = item_id
         self.item_first_sent_ms.setdefault(item_id, now_ms)
-        for frame in self._framer.push(audio):
-            out.extend(self._frame(item_id, frame, now_ms))
+        whole = self._framer.push_whole(audio)
+        if whole:
+            self._send(item_id, whole, now_ms, out)
         return out
 
-    def _frame(self, item_id: str, frame: bytes, now_ms: float) -> list[str]:
-        self.playout.on_sent(item_id, len(frame), now_ms)
-        self.frames_out += 1
-        self._since_mark += 1
-        out = [media_out(self.stream_sid, frame)]
-        if self._since_mark >= self._mark_every:
-            self._since_mark = 0
-            out.append(mark_out(self.stream_sid, self.playout.next_mark(item_id)))
-        return out
+    def _send(self, item_id: str, audio: bytes, now_ms: float, out: list[str]) -> None:
+        """Whole frames as one ``media`` message per stretch between marks, a mark every N frames."""
+        start = 0
+        while start < len(audio):
+            frames = min((len(audio) - start) // FRAME_BYTES, self._mark_every - self._since_mark)
+            chunk = audio[start:start + frames * FRAME_BYTES]
+            start += len(chunk)
+            self.playout.on_sent(item_id, len(chunk), now_ms)
+            self.frames_out += frames
+            self._since_mark += frames
+            out.append(media_out(self.stream_sid, chunk))
+            if self._since_mark >= self._mark_every:
+                self._since_mark = 0
+                out.append(mark_out(self.stream_sid, self.playout.next_mark(item_id)))
 
     def finish_item(self, now_ms: float) -> list[str]:
         """Flush the item's last partial frame (padded with silence) and mark its end."""
@@ -64,7 +76,7 @@ class AgentAudio:
         out: list[str] = []
         rest = self._framer.flush()
         if rest:
-            out.extend(self._frame(item, rest, now_ms))
+            self._send(item, rest, now_ms, out)
         if self._since_mark:
             self._since_mark = 0
             out.append(mark_out(self.stream_sid, self.playout.next_mark(item)))

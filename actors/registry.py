@@ -232,9 +232,11 @@ class SessionRegistry:
 
     async def has_room(self) -> bool:
         """A shared slot free on an actor with headroom, under the cluster cap (for outbound calls)."""
-        now = time.time()
-        free = sum(a.free for a in await self.live.actors() if a.kind == SHARED and a.capacity > 0 and a.hot_until <= now)
-        return free > 0 and await self.live.count() < self.max_live_calls
+        return await self.live.room(self.max_live_calls) is None
+
+    def room_on(self, batch: Batch) -> Reply[str | None]:
+        """``has_room`` in a batch: why a shared call would be refused now, None if it would not."""
+        return self.live.room_on(batch, self.max_live_calls)
 
     async def get(self, call_sid: str) -> LiveEntry | None:
         return await self.live.get(call_sid)

@@ -4,7 +4,8 @@
 
 Talks to the driver on stdio: prints ``ready`` once the script is synthesized and the HTTP
 client warm, waits for ``go <monotonic time>``, starts call i at go + ``offsets_ms[i]``,
-pickles the ``CallResult`` list to ``out`` and prints ``done``.
+pickles the ``CallResult`` list to ``out`` and prints ``done``; then waits for the next ``go``
+(a warm-up wave comes before the measured one) until stdin closes.
 """
 
 from __future__ import annotations
@@ -39,13 +40,12 @@ def run(spec_path: str) -> int:
         except httpx.HTTPError:
             pass
 
-    async def calls() -> list[Any]:
+    async def prepare() -> None:
         await synthesize_script(script, synthesize_ulaw)
         async with httpx.AsyncClient(trust_env=False) as http:
             await warm(http)
-        print("ready", flush=True)
-        line = await asyncio.to_thread(sys.stdin.readline)
-        t_go = float(line.split()[1])
+
+    async def calls(t_go: float) -> list[Any]:
         n = len(spec["indices"])
         limits = httpx.Limits(max_connections=max(n, 1), max_keepalive_connections=max(n, 1))
         async with httpx.AsyncClient(trust_env=False, limits=limits) as http:
@@ -67,11 +67,15 @@ def run(spec_path: str) -> int:
             return list(await asyncio.gather(*(one(i, o) for i, o in zip(spec["indices"], spec["offsets_ms"]))))
 
     assert type(asyncio.new_event_loop()).__module__.startswith("asyncio")  # loop.time() is time.monotonic()
-    results = asyncio.run(calls())
-    Path(spec["out"]).write_bytes(pickle.dumps(results))
-    print("done", flush=True)
+    asyncio.run(prepare())
+    print("ready", flush=True)
+    for line in sys.stdin:
+        if not line.startswith("go "):
+            continue
+        results = asyncio.run(calls(float(line.split()[1])))
+        Path(spec["out"]).write_bytes(pickle.dumps(results))
+        print("done", flush=True)
     return 0
-
 
 if __name__ == "__main__":
     sys.exit(run(sys.argv[1]))

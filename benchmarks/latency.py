@@ -69,6 +69,8 @@ def options() -> argparse.ArgumentParser:
     p.add_argument("--idle-s", type=float, default=5.0, help="idle cost measured over this long, before the calls")
     p.add_argument("--quiet-ms-per-s", type=float, default=10.0,
                    help="the run ends once the stack burns at most idle + this (CPU ms per s) over 2 s")
+    p.add_argument("--warm-up-wave", action="store_true",
+                   help="run the same calls once, unmeasured, before the measured run (reuse: dedicated processes)")
     p.add_argument("--quiet-timeout-s", type=float, default=90.0)
     p.add_argument("--warm-timeout", type=float, default=900.0)
     knobs = p.add_argument_group("voxray deployment knobs (passed as VOXRAY_* env; default: the Settings defaults)")
@@ -100,6 +102,7 @@ def describe(meta: dict[str, Any]) -> str:
     length = script.get("expected_s", meta.get("seconds", "?"))
     return (f"Run {meta['started']} ({meta.get('shape', 'standard')} calls ~{length} s, "
             f"{script.get('turns', '?')} turns, think {meta['think_ms']} ms; voxray: {knobs}; "
+            f"{'after an unmeasured warm-up wave of the same calls; ' if meta.get('knobs', {}).get('warm_up_wave') else ''}"
             f"source {meta.get('source', {}).get('commit', '')[:10] or 'working tree'})")
 
 
@@ -142,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
                  "python": sys.version.split()[0]},
         "warmup_frames_excluded": WARMUP_FRAMES, "source": source, "profiled": args.profile_setup,
         "knobs": {k: getattr(args, k) for k in ("calls_per_actor", "warm_pool", "max_live_calls", "env", "isolation",
-                                                   "media_gateway")},
+                                                   "media_gateway", "warm_up_wave")},
     }
     print(f"script: {args.shape}, {plan['turns']} turns, ~{plan['expected_s']} s per call; log {log_path}", flush=True)
     runs: list[dict[str, Any]] = []

@@ -37,6 +37,17 @@ class Framer:
         del self._buf[:n]
         return frames
 
+    def push_whole(self, data: bytes) -> bytes:
+        """Like ``push``, but the complete frames come back as one run of bytes (a multiple of a frame)."""
+        fb = self.frame_bytes
+        if not self._buf and len(data) % fb == 0:
+            return bytes(data)
+        self._buf += data
+        n = len(self._buf) // fb * fb
+        whole = bytes(self._buf[:n])
+        del self._buf[:n]
+        return whole
+
     def flush(self, pad_byte: int | None = g711.SILENCE_BYTE) -> bytes | None:
         """Return the remainder padded to a whole frame with ``pad_byte`` (unpadded if None); None if empty."""
         if not self._buf:

@@ -84,6 +84,24 @@ redis.call('SADD', ARGV[8] .. best, ARGV[1])
 return {'ok', entry}
 """
 
+_ROOM = """
+-- KEYS: live_calls, cap, live, kind, hot ; ARGV: max_live, now
+-- Why a new shared call would be refused now ('' = it would not): read-only, so a webhook asks it
+-- in its first round trip and answers a full cluster at once; admission itself still decides.
+if redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[1]) then return 'capacity' end
+local caps = redis.call('HGETALL', KEYS[2])
+local hot_seen = false
+for i = 1, #caps, 2 do
+  local name, cap = caps[i], tonumber(caps[i + 1])
+  if cap > 0 and (redis.call('HGET', KEYS[4], name) or 'shared') == 'shared'
+      and cap > tonumber(redis.call('HGET', KEYS[3], name) or '0') then
+    if tonumber(redis.call('HGET', KEYS[5], name) or '0') <= tonumber(ARGV[2]) then return '' end
+    hot_seen = true
+  end
+end
+return hot_seen and 'overloaded' or 'capacity'
+"""
+
 _RELEASE = """
 -- KEYS: live_calls, live, tenant_zset ; ARGV: sid, pool_calls_prefix, cap, actor ('' = whichever holds it)
 -- Only the actor holding the call gives it back: a slow actor whose hand-over timed out must not
@@ -259,6 +277,15 @@ class LiveCalls:
         if status != "ok":
             raise Refused(_text(body))
         return LiveEntry.parse(call_sid, body)
+
+    def room_on(self, batch: Batch, max_live: int) -> Reply[str | None]:
+        """Why a shared call would be refused now (None: it would not), as part of a batch."""
+        cap, live, kind, _, hot = self._pool_keys()
+        script(batch.pipe, _ROOM, [self.calls_key, cap, live, kind, hot], [max_live, time.time()])
+        return batch.mark(lambda r: _text(r[0]) or None)
+
+    async def room(self, max_live: int) -> str | None:
+        return await run_one(self.redis, lambda batch: self.room_on(batch, max_live))
 
     async def release(self, call_sid: str, tenant_id: str, actor: str = "") -> bool:
         """Give the call's slot back (idempotent); with ``actor``, only if that actor holds it."""

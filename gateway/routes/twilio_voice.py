@@ -108,14 +108,15 @@ async def verified_form(request: Request, rt: Runtime, tenant_of: TenantLookup, 
 
 
 async def answer_call(rt: Runtime, tenant: Tenant, form: dict[str, str], direction: Direction,
-                      route_generation: Reply[int] | None = None) -> Response:
+                      route_generation: Reply[int] | None = None, room: Reply[str | None] | None = None) -> Response:
     """Admit the call to a session actor and answer TwiML that opens its media stream.
 
     Cheap by design: after the webhook's first batch, one claim and one batch (record,
     admission, stream token), and no Ray call on the way (the hand-over is not awaited). A
     stream token is issued once per call: a replayed webhook (signatures never expire) gets
     409, never a second token. ``route_generation``: the routes' generation, read in the first
-    batch (None: read it here).
+    batch (None: read it here). ``room``: why a shared call would have been refused at that
+    first batch (None: it had room); a full cluster is answered at once, not two rounds later.
     """
     call_sid = form["CallSid"]
     started = time.perf_counter()
@@ -126,6 +127,14 @@ async def answer_call(rt: Runtime, tenant: Tenant, form: dict[str, str], directi
     if direction == "inbound" and generation is not None:
         # The routes are cached per generation: deciding costs no round trip, only the claim does.
         routing = await _route(rt, line, other, call_sid, tenant.id, generation)
+        full = room.get() if room is not None and tenant.isolation == "shared" else None
+        if full is not None and (routing is None or routing.version is not None):
+            # Past capacity before anything is claimed or written: the busy message now, the
+            # record beside it (claimed first: a replay of a live call's webhook leaves it alone).
+            metrics.call_setup("refused", time.perf_counter() - started, full)
+            log.warning("call_rejected", call_sid=call_sid, tenant=tenant.id, reason=full)
+            _background(_record_refused(rt, tenant.id, form, call_sid, full))
+            return Response(twiml_busy(), media_type=TWIML)
         claimed = await rt.store.claim_call(call_sid, tenant.id)
     else:
         routing, claimed = await asyncio.gather(
@@ -276,6 +285,17 @@ async def _record_failed(rt: Runtime, tenant_id: str, call_sid: str, why: str) -
         log.exception("call_failure_record_failed", call_sid=call_sid, tenant=tenant_id, reason=why)
 
 
+async def _record_refused(rt: Runtime, tenant_id: str, form: dict[str, str], call_sid: str, reason: str) -> None:
+    now = utcnow()
+    record = CallRecord(call_sid=call_sid, tenant_id=tenant_id, direction="inbound", from_number=form.get("From", ""),
+                        to_number=form.get("To", ""), status=CallStatus.FAILED, ended_at=now,
+                        end_reason=f"rejected: {reason}")
+    try:
+        await rt.store.create_call(record)
+    except Exception:  # noqa: BLE001 - the caller already heard the busy message
+        log.exception("call_failure_record_failed", call_sid=call_sid, tenant=tenant_id, reason=reason)
+
+
 async def _refuse(rt: Runtime, tenant: Tenant, call_sid: str, reason: str) -> Response:
     """Past capacity (or a tenant's limit, or a draining gateway): a spoken busy message, at once."""
     await _record_failed(rt, tenant.id, call_sid, f"rejected: {reason}")
@@ -300,5 +320,6 @@ async def incoming_call(request: Request, rt: Runtime = Depends(runtime)) -> Res
 
     batch = Batch(rt.store.redis)
     generation = rt.governance.routes.generation_on(batch) if rt.governance else None
+    room = rt.registry.room_on(batch)
     tenant, form = await verified_form(request, rt, by_called_number, "unknown_number", batch=batch)
-    return await answer_call(rt, tenant, form, "inbound", route_generation=generation)
+    return await answer_call(rt, tenant, form, "inbound", route_generation=generation, room=room)

@@ -20,6 +20,8 @@ from simulators.carrier.result import CallResult
 from simulators.carrier.script import Hangup, Say, Silence, WaitForAgent
 from tests.conftest import WEBHOOKS_UNDER_TEST, Live
 from tests.integration.test_call_path import wait_call_ended
+from tests.integration.twilio_wire import new_call_sid, post_webhook
+from simulators.carrier.twiml import parse_twiml
 from voxray.records import AgentConfig, CallStatus, Tenant
 from voxray.settings import load_settings
 from voxray.store import Store
@@ -115,7 +117,8 @@ async def test_dedicated_tenant_gets_its_own_process_reused_for_its_next_call_th
     assert not (fresh & dedicated_pid), "retired after two calls: the third gets a new process"
 
 
-async def test_make_call_past_capacity_is_503_with_retry_after_and_rings_nobody(small: Live, small_store: Store) -> None:
+async def test_full_cluster_refuses_make_call_with_503_and_a_new_caller_at_once_without_touching_live_calls(
+        small: Live, small_store: Store) -> None:
     tenant = await tenant_in(small_store, max_concurrent_calls=10)
     long_script = [Silence(300), Say("Hello, I would like to check my order."), WaitForAgent(15), Silence(4000), Hangup()]
 
@@ -134,6 +137,21 @@ async def test_make_call_past_capacity_is_503_with_retry_after_and_rings_nobody(
         key = (await http.post(f"/api/v1/admin/tenants/{tenant.id}/api-keys", json={"name": "t"})).json()["key"]
         r = await http.post("/api/v1/make-call", json={"to": "+15558887777"},
                             headers={"Authorization": f"Bearer {key}", "Idempotency-Key": secrets.token_hex(8)})
+        live_sids = [s["call_sid"] for s in (await http.get("/api/v1/admin/live-sessions")).json()]
     assert r.status_code == 503 and r.json()["code"] == "capacity" and r.headers["retry-after"] == "5"
     assert r.headers["content-type"].startswith("application/problem+json")
+    # An inbound caller now is answered from the webhook's first round trip: the busy message.
+    newcomer = new_call_sid()
+    busy = await post_webhook(small, tenant, newcomer)
+    assert busy.status_code == 200 and parse_twiml(busy.text).verb_names == ["Say", "Hangup"]
+    refused = await wait_call_ended(small_store, tenant.id, newcomer)
+    assert refused.status == CallStatus.FAILED and refused.end_reason == "rejected: capacity"
+    # A replay of a live call's (signed) webhook gets no stream and leaves that call's record alone.
+    before = await small_store.get_call(tenant.id, live_sids[0])
+    replay = await post_webhook(small, tenant, live_sids[0])
+    assert replay.status_code == 200 and parse_twiml(replay.text).connect is None
+    await asyncio.sleep(0.3)  # the refusal's record write runs beside the answer
+    after = await small_store.get_call(tenant.id, live_sids[0])
+    assert before is not None and after is not None and after.created_at == before.created_at
+    assert after.status != CallStatus.FAILED and not (after.end_reason or "").startswith("rejected")
     assert all(c.ok for c in await asyncio.gather(*calls))

@@ -20,12 +20,14 @@ def parsed(texts: list[str]) -> list[tm.OutMedia | tm.OutMark | tm.OutClear]:
     return [tm.parse_outbound(t) for t in texts]
 
 
-def test_pcmu_delta_is_framed_in_160_bytes_with_a_mark_every_n_frames() -> None:
+def test_pcmu_delta_is_cut_in_whole_frames_one_message_per_mark_stretch() -> None:
     audio = AgentAudio("MZ1", "pcmu", mark_every_frames=2)
     out = parsed(audio.delta("item1", b64(bytes(range(256)) * 2 + b"\x01" * 88), now_ms=0))  # 600 bytes
     media = [m for m in out if isinstance(m, tm.OutMedia)]
     marks = [m for m in out if isinstance(m, tm.OutMark)]
-    assert [len(base64.b64decode(m.media.payload)) for m in media] == [160, 160, 160]
+    # 3 whole frames: two (to the mark) in one message, then the third; 120 bytes wait for more.
+    assert [len(base64.b64decode(m.media.payload)) for m in media] == [320, 160]
+    assert isinstance(out[1], tm.OutMark)
     assert len(marks) == 1 and marks[0].mark.name.startswith("item1:40:")
     assert all(m.streamSid == "MZ1" for m in out)
     # The partial last frame is padded with silence and marked when the item ends.
@@ -33,6 +35,21 @@ def test_pcmu_delta_is_framed_in_160_bytes_with_a_mark_every_n_frames() -> None:
     assert len(base64.b64decode(tail[0].media.payload)) == 160  # type: ignore[union-attr]
     assert isinstance(tail[-1], tm.OutMark) and tail[-1].mark.name.startswith("item1:80:")
     assert audio.playout.sent_ms("item1") == 80 and audio.frames_out == 4
+
+
+def test_a_100_ms_delta_leaves_as_one_media_message_and_its_mark() -> None:
+    audio = AgentAudio("MZ1", "pcmu", mark_every_frames=5)
+    for n in range(3):
+        out = parsed(audio.delta("a", b64(bytes([n]) * 800), now_ms=100 * n))
+        assert [type(m) for m in out] == [tm.OutMedia, tm.OutMark]
+        assert base64.b64decode(out[0].media.payload) == bytes([n]) * 800  # type: ignore[union-attr]
+    # Off the mark grid (a 30 ms delta first), a delta splits at the mark, never the other way.
+    audio = AgentAudio("MZ1", "pcmu", mark_every_frames=5)
+    audio.delta("b", b64(b"\x00" * 320), now_ms=0)
+    out = parsed(audio.delta("b", b64(b"\x01" * 800), now_ms=40))
+    sizes = [len(base64.b64decode(m.media.payload)) if isinstance(m, tm.OutMedia) else "mark" for m in out]
+    assert sizes == [480, "mark", 320]
+    assert audio.frames_out == 7 and audio.playout.sent_ms("b") == 140
 
 
 def test_new_item_flushes_previous_item_first() -> None:
