@@ -197,6 +197,7 @@ def whole_call_added(bare: dict[str, Any], vox: dict[str, Any]) -> dict[str, Any
 
 
 WHOLE_HEAD = ["N", "arrival", "shape", "system", "with audio", "refused", "failed", "setup p50/p99 ms",
+              "busy answer p50/p99 ms",
               "turn p50/p95 ms", "setup+teardown CPU ms/call", "streaming CPU ms/call-s", "idle CPU ms/s",
               "host busy %"]
 
@@ -216,17 +217,18 @@ def whole_call_table(runs: list[dict[str, Any]]) -> str:
             if "whole_call" not in r:  # a results file from before the whole-call accounting
                 rows.append(lead + ["not measured"] + [""] * (len(WHOLE_HEAD) - 5))
                 continue
-            o, w = r["outcomes"], r["whole_call"]["every_process"]
+            o, w, busy = r["outcomes"], r["whole_call"]["every_process"], r.get("refusal_ms", {})
             rows.append(lead + [
                 f"{o['with_audio']}/{o['calls']}", str(o["refused"]), str(o["failed"]),
                 f"{fmt(r['setup_ms']['p50'], 1)} / {fmt(r['setup_ms']['p99'], 1)}",
+                f"{fmt(busy.get('p50'), 1)} / {fmt(busy.get('p99'), 1)}" if busy.get("n") else "-",
                 f"{fmt(r['turn_ms']['p50'], 0)} / {fmt(r['turn_ms']['p95'], 0)}",
                 fmt(w["setup_teardown_ms_per_call"], 1), fmt(w["stream_ms_per_call_s"], 2),
                 fmt(w["idle_ms_per_s"], 1), fmt(r["cpu"].get("host_busy_pct"), 0)])
         add = run.get("whole_added")
         if add:
             rows.append([str(run["n"]), run.get("arrival", ""), run.get("shape", ""), "voxray-bare", "", "", "",
-                         f"{signed(add['setup_ms_p50'], 1)} / {signed(add['setup_ms_p99'], 1)}",
+                         f"{signed(add['setup_ms_p50'], 1)} / {signed(add['setup_ms_p99'], 1)}", "",
                          f"{signed(add['turn_ms_p50'], 0)} / {signed(add['turn_ms_p95'], 0)}",
                          signed(add.get("setup_teardown_ms_per_call"), 1),
                          f"x{fmt(add.get('stream_ratio'), 2)}", signed(add.get("idle_ms_per_s"), 1), ""])

@@ -11,7 +11,7 @@ import numpy as np
 from benchmarks.accounting import Interval, call_cost, steady_bounds
 from benchmarks.align import align_call, pct
 from benchmarks.measure import ProcWatch, Sample, cpu_between, cpu_last_seen, group_delta
-from benchmarks.outcomes import tally
+from benchmarks.outcomes import refused, tally
 
 INFRA_KINDS = ("raylet", "gcs", "redis")
 
@@ -101,6 +101,7 @@ def summarize(system: str, n: int, results: list[Any], timings: dict[str, Any], 
     outb = np.concatenate(outbound) if outbound else np.empty(0)
     all_turns = [t for r in results for t in r.turn_latencies_ms if t is not None]
     setup = [r.setup_ms for r in results if r.setup_ms is not None]
+    busy = [r.setup_ms for r in results if r.setup_ms is not None and refused(r)]
     reactions = [x for r in results for x in r.barge_in_reaction_ms if x is not None]
     failures = [{"call_sid": r.call_sid, "status": r.status,
                  "detail": (r.setup_error or (r.errors[0] if r.errors else ""))[:200]} for r in results if not r.ok]
@@ -118,6 +119,7 @@ def summarize(system: str, n: int, results: list[Any], timings: dict[str, Any], 
         "turn_minus_think_ms": {"p50": pct(turn_net, 50), "p99": pct(turn_net, 99), "max": pct(turn_net, 100),
                                 "turns": len(turn_net)},
         "setup_ms": {"p50": pct(setup, 50), "p99": pct(setup, 99), "max": pct(setup, 100)},
+        "refusal_ms": {"p50": pct(busy, 50), "p99": pct(busy, 99), "max": pct(busy, 100), "n": len(busy)},
         "barge_in_clear_ms": {"p50": pct(reactions, 50), "p95": pct(reactions, 95), "n": len(reactions)},
         "gaps": {"underruns": sum(r.underruns for r in results),
                  "underrun_ms": round(sum(r.underrun_ms for r in results), 1),
