@@ -55,6 +55,7 @@ class AgentAudio:
 
     def _send(self, item_id: str, audio: bytes, now_ms: float, out: list[str]) -> None:
         """Whole frames as one ``media`` message per stretch between marks, a mark every N frames."""
+        assert len(audio) % FRAME_BYTES == 0, "whole frames only (the framer pads the last one)"
         start = 0
         while start < len(audio):
             frames = min((len(audio) - start) // FRAME_BYTES, self._mark_every - self._since_mark)

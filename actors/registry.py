@@ -120,6 +120,22 @@ class SessionRegistry:
         self._abandons.add(task)
         task.add_done_callback(self._abandons.discard)
 
+    def give_back_unopened(self, setup: CallSetup, admitted: Reply[LiveEntry]) -> None:
+        """Free the slot ``admit_on`` took for a call that was never handed to its actor (a
+        duplicate webhook): one script, no Ray call. In the background."""
+        if admitted.error is not None:
+            return
+        entry = admitted.get()
+        task = asyncio.get_running_loop().create_task(self._release_quietly(setup, entry.actor))
+        self._abandons.add(task)
+        task.add_done_callback(self._abandons.discard)
+
+    async def _release_quietly(self, setup: CallSetup, actor: str) -> None:
+        try:
+            await self.live.release(setup.call_sid, setup.tenant_id, actor)
+        except Exception:  # noqa: BLE001 - the sweeper frees what is left
+            log.exception("admitted_call_release_failed", call_sid=setup.call_sid)
+
     async def _abandon(self, setup: CallSetup, why: str) -> None:
         try:
             await self._give_back(setup, why)

@@ -24,6 +24,7 @@ import psutil
 
 from benchmarks import profile_setup
 from benchmarks.measure import ProcWatch, tree_cpu
+from benchmarks.outcomes import tally
 from benchmarks.procs import PY, Tree, free_port, read_line, stop_tree
 from benchmarks.shapes import arrival_offsets_ms
 from benchmarks.summary import Marks, pick_steady, summarize
@@ -167,6 +168,8 @@ def run_load(tree: Tree, load: Load, script: list[Any], workdir: Path, args: arg
             go_all(workers, t_warm)
             for proc, _ in workers:
                 read_line(proc, "done", max(t_warm + load.expected_s * 4 + 240 - time.monotonic(), 1))
+            warm = [r for _, out in workers for r in pickle.loads(out.read_bytes())]
+            print(f"  warm-up wave: {tally(warm)}", file=log, flush=True)
             watch.wait_quiet("server", base + args.quiet_ms_per_s / 1000, timeout_s=args.quiet_timeout_s)
             time.sleep(args.settle_s)
         idle_from = watch.sample()

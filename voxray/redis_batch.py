@@ -42,8 +42,10 @@ class Reply(Generic[T]):
 
 
 class Batch:
-    def __init__(self, redis: aioredis.Redis) -> None:
-        self.pipe: Any = redis.pipeline(transaction=False)
+    def __init__(self, redis: aioredis.Redis, *, atomic: bool = False) -> None:
+        """``atomic``: run the batch as one MULTI/EXEC (no other client's command between its
+        steps: a claim and the admission that depends on it); same round trip."""
+        self.pipe: Any = redis.pipeline(transaction=atomic)
         self._parts: list[tuple[int, int, Callable[[list[Any]], Any], Reply[Any]]] = []
         self._queued = 0
         self._ran = False

@@ -72,6 +72,29 @@ redis.call('SET', KEYS[4], '1')
 return 1
 """
 
+_CREATE_CALL = """
+-- KEYS: callidx, record, tenant_calls ; ARGV: tenant, record_json, created_at, sid
+-- The CallSid's first claim wins, and only the winner's record is written (one round trip).
+-- A write failing after the claim is reported with the claim ({1, error}): the claim is the
+-- caller's either way, so it may still mark its own record failed.
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX') then return 0 end
+for _, r in ipairs({redis.pcall('SET', KEYS[2], ARGV[2]), redis.pcall('ZADD', KEYS[3], ARGV[3], ARGV[4])}) do
+  if type(r) == 'table' and r.err then return {1, r.err} end
+end
+return 1
+"""
+
+class ClaimedWriteFailed(Exception):
+    """The CallSid was claimed, but writing its record or index failed."""
+
+
+def _created(rows: list[Any]) -> bool:
+    res = rows[0]
+    if isinstance(res, list):
+        raise ClaimedWriteFailed(res[1].decode() if isinstance(res[1], bytes) else str(res[1]))
+    return bool(res)
+
+
 # The number's tenant in one round trip (call setup pays each trip behind a busy event loop).
 # ARGV[1] is the key prefix: the tenant key is only known once the number is read.
 _TENANT_OF_NUMBER = """
@@ -287,27 +310,22 @@ class Store:
             self._queue_save(pipe, call)
             await pipe.execute()
 
-    def save_call_on(self, batch: Batch, call: CallRecord) -> Reply[None]:
-        """``save_call`` as part of a batch. Not a MULTI: its writes still run back to back, the
-        record before its indexes, so no reader finds an index without the record."""
-        self._queue_save(batch.pipe, call)
-        return batch.mark(lambda r: None)
-
     def _queue_save(self, pipe: Any, call: CallRecord) -> None:
         pipe.set(self._call(call.tenant_id, call.call_sid), call.model_dump_json())
         pipe.zadd(f"{self.p}:t:{call.tenant_id}:calls", {call.call_sid: call.created_at.timestamp()})
         pipe.set(f"{self.p}:callidx:{call.call_sid}", call.tenant_id)
 
     async def create_call(self, call: CallRecord) -> bool:
-        """Claim a CallSid for a tenant: False if any tenant already has a record for it."""
-        if not await self.claim_call(call.call_sid, call.tenant_id):
-            return False
-        await self.save_call(call)
-        return True
+        """Claim a CallSid for a tenant and save its record: False (nothing written) if any
+        tenant already has a record for it."""
+        return await run_one(self.redis, lambda batch: self.create_call_on(batch, call))
 
-    async def claim_call(self, sid: str, tid: str) -> bool:
-        """The CallSid's first claim wins (the record is saved separately: ``save_call``)."""
-        return bool(await self.redis.set(f"{self.p}:callidx:{sid}", tid, nx=True))
+    def create_call_on(self, batch: Batch, call: CallRecord) -> Reply[bool]:
+        """``create_call`` as part of a batch."""
+        script(batch.pipe, _CREATE_CALL, [f"{self.p}:callidx:{call.call_sid}", self._call(call.tenant_id, call.call_sid),
+                                          f"{self.p}:t:{call.tenant_id}:calls"],
+               [call.tenant_id, call.model_dump_json(), call.created_at.timestamp(), call.call_sid])
+        return batch.mark(_created)
 
     async def get_call(self, tid: str, sid: str) -> CallRecord | None:
         raw = await self.redis.get(self._call(tid, sid))

@@ -27,6 +27,7 @@ from voxray.logging import bind_call
 from voxray.events import EventType, call_data, emit
 from voxray.records import CallRecord, CallStatus, Tenant, utcnow
 from voxray.redis_batch import Batch, Reply
+from voxray.store import ClaimedWriteFailed
 from voxray.settings import Settings
 
 router = APIRouter(prefix="/api/v1", tags=["twilio"])
@@ -111,35 +112,20 @@ async def answer_call(rt: Runtime, tenant: Tenant, form: dict[str, str], directi
                       route_generation: Reply[int] | None = None, room: Reply[str | None] | None = None) -> Response:
     """Admit the call to a session actor and answer TwiML that opens its media stream.
 
-    Cheap by design: after the webhook's first batch, one claim and one batch (record,
-    admission, stream token), and no Ray call on the way (the hand-over is not awaited). A
-    stream token is issued once per call: a replayed webhook (signatures never expire) gets
-    409, never a second token. ``route_generation``: the routes' generation, read in the first
+    Cheap by design: after the webhook's first batch, one batch (the CallSid's claim with its
+    record, admission, stream token) and no Ray call on the way (the hand-over is not awaited).
+    A stream token is issued once per call: a replayed webhook (signatures never expire) gets
+    409 (or, while the deployment is full, the busy message), never a second token. ``route_generation``: the routes' generation, read in the first
     batch (None: read it here). ``room``: why a shared call would have been refused at that
-    first batch (None: it had room); a full cluster is answered at once, not two rounds later.
+    first batch (None: it had room); a full cluster is answered at once, before any write.
     """
     call_sid = form["CallSid"]
     started = time.perf_counter()
     bind_call(call_sid, tenant.id)
     line, other = (form.get("To", ""), form.get("From", "")) if direction == "inbound" else (
         form.get("From", ""), form.get("To", ""))
-    generation = _generation(route_generation)
-    if direction == "inbound" and generation is not None:
-        # The routes are cached per generation: deciding costs no round trip, only the claim does.
-        routing = await _route(rt, line, other, call_sid, tenant.id, generation)
-        full = room.get() if room is not None and tenant.isolation == "shared" else None
-        if full is not None and (routing is None or routing.version is not None):
-            # Past capacity before anything is claimed or written: the busy message now, the
-            # record beside it (claimed first: a replay of a live call's webhook leaves it alone).
-            metrics.call_setup("refused", time.perf_counter() - started, full)
-            log.warning("call_rejected", call_sid=call_sid, tenant=tenant.id, reason=full)
-            _background(_record_refused(rt, tenant.id, form, call_sid, full))
-            return Response(twiml_busy(), media_type=TWIML)
-        claimed = await rt.store.claim_call(call_sid, tenant.id)
-    else:
-        routing, claimed = await asyncio.gather(
-            _route(rt, line, other, call_sid, tenant.id, generation),
-            rt.store.claim_call(call_sid, tenant.id) if direction == "inbound" else _true())
+    # The routes are cached per generation: deciding costs no round trip when it is known.
+    routing = await _route(rt, line, other, call_sid, tenant.id, _generation(route_generation))
     if routing is not None and routing.route.tenant_id != tenant.id:
         # A route left behind on a number that has since changed hands must not apply.
         log.warning("route_of_other_tenant_ignored", number=line, tenant=tenant.id)
@@ -151,6 +137,15 @@ async def answer_call(rt: Runtime, tenant: Tenant, form: dict[str, str], directi
                         agent_version=(routing.decision.version or 0) if routing else agent.version,
                         config_version=tenant.config_version, route_number=routing.route.number if routing else None,
                         arm=routing.decision.arm if routing else None)
+    # A failed room check is "unknown": admission below still decides.
+    full = room.get() if room is not None and room.error is None and tenant.isolation == "shared" else None
+    if full is not None and (routing is None or routing.version is not None):
+        # Past capacity: the busy message now, the record beside it (claimed first, so a replay of
+        # a live call's webhook, answered busy here too, leaves that call's record alone).
+        metrics.call_setup("refused", time.perf_counter() - started, full)
+        log.warning("call_rejected", call_sid=call_sid, tenant=tenant.id, reason=full)
+        _background(_record_refused(rt, record, full))
+        return Response(twiml_busy(), media_type=TWIML)
     if direction == "outbound":
         # make-call recorded it (or its status callback did): it is ours if the tenant matches.
         existing = await rt.store.get_call(tenant.id, call_sid)
@@ -161,14 +156,13 @@ async def answer_call(rt: Runtime, tenant: Tenant, form: dict[str, str], directi
         if existing is not None:
             await rt.store.update_call(tenant.id, call_sid, agent_name=record.agent_name, arm=record.arm,
                                        agent_version=record.agent_version, route_number=record.route_number)
-    elif not claimed:
-        raise ApiError(409, "call_conflict", "That CallSid already has a call")
     if routing is not None and routing.version is None:
         # A kill switch sends new calls to the fallback: the operator, or the polite message.
         ended = dict(status=CallStatus.COMPLETED, ended_at=utcnow(),
                      end_reason=f"governance_fallback: {routing.decision.reason}"[:200])
         if direction == "inbound":  # its record is not saved yet
-            await rt.store.save_call(record.model_copy(update=ended))
+            if not await rt.store.create_call(record.model_copy(update=ended)):
+                raise ApiError(409, "call_conflict", "That CallSid already has a call")
         else:
             await rt.store.update_call(tenant.id, call_sid, **ended)
         twiml, _ = transfer_twiml(tenant.telephony, dial_result_url(rt.settings.effective_public_base_url, tenant.id))
@@ -185,22 +179,22 @@ async def answer_call(rt: Runtime, tenant: Tenant, form: dict[str, str], directi
         model_recovery=recovery_policy(rt.settings),
     )
     token, claims = stream_token.mint(rt.stream_secret, call_sid, time.time(), rt.settings.stream_token_ttl_s)
-    if direction == "inbound":  # best effort by contract (never raises): off the caller's path
-        _background(emit(rt.store.redis, rt.store.p, tenant.id, EventType.CALL_INITIATED, call_data(record)))
-    batch = Batch(rt.store.redis)
+    batch = Batch(rt.store.redis, atomic=True)  # a duplicate's claim never lands between these steps
+    ours: bool | None = None
+    created: Reply[bool] | None = None
     try:
         with tracing.span("admission", call_sid=call_sid, tenant_id=tenant.id):
             setup.trace_context = tracing.inject()
-            # The inbound record, the slot and the one stream token in one round trip; every
-            # reply is read before anything is judged (a refusal then rewrites the saved record).
-            saved = rt.store.save_call_on(batch, record) if direction == "inbound" else None
+            # The CallSid's claim with the inbound record, the slot and the one stream token in
+            # one round trip; every reply is read before anything is judged (a refusal then
+            # rewrites the record this webhook created, never another's).
+            created = rt.store.create_call_on(batch, record) if direction == "inbound" else None
             admitted = rt.registry.admit_on(batch, setup, tenant.max_concurrent_calls, tenant.isolation)
             issued = rt.registry.live.issue_stream_on(batch, call_sid, claims.nonce, claims.expires_at)
             await batch.run()
-            if saved is not None:
-                saved.get()
+            ours = created.get() if created is not None else True
             first = issued.get()
-            if first:
+            if ours and first:
                 await rt.registry.open_admitted(setup, admitted, tenant.max_concurrent_calls, tenant.isolation,
                                                 on_lost=lambda s, why: _setup_lost(rt, s, why))
     except AdmissionRejected as exc:
@@ -214,12 +208,17 @@ async def answer_call(rt: Runtime, tenant: Tenant, form: dict[str, str], directi
         # The slot may have been taken beside the step that failed: free it now, not when the
         # actor stops waiting for media (abandon touches only the entry this webhook admitted).
         rt.registry.abandon(setup, why)
-        await _record_failed(rt, tenant.id, call_sid, why)
+        if ours or (created is not None and isinstance(created.error, ClaimedWriteFailed)):
+            # Only this webhook's own record (the claim may have gone to another webhook).
+            await _record_failed(rt, tenant.id, call_sid, why)
         metrics.call_setup("refused", time.perf_counter() - started, "setup_failed")
         return Response(_twiml_unavailable(), media_type=TWIML)
-    if not first:  # a replay: this webhook's admission (if any) is given back, no second token
-        rt.registry.abandon(setup, "setup_failed: stream already issued")
-        raise ApiError(409, "call_conflict", "A stream was already issued for that call")
+    if not (ours and first):  # a replay: this webhook's admission (if any) is given back, no token
+        rt.registry.give_back_unopened(setup, admitted)
+        raise ApiError(409, "call_conflict", "That CallSid already has a call" if not ours
+                       else "A stream was already issued for that call")
+    if direction == "inbound":  # best effort by contract (never raises): off the caller's path
+        _background(emit(rt.store.redis, rt.store.p, tenant.id, EventType.CALL_INITIATED, call_data(record)))
     metrics.call_setup("admitted", time.perf_counter() - started)
     log.info("call_answered", call_sid=call_sid, tenant=tenant.id, direction=direction)
     return Response(_twiml_connect(rt, token), media_type=TWIML)
@@ -245,13 +244,9 @@ async def _route(rt: Runtime, line: str, other: str, call_sid: str, tenant_id: s
     try:
         return await rt.governance.decide_call(line, other, generation) if rt.governance else None
     except Exception:  # noqa: BLE001 - governance down or failing: answer with the tenant's own config
-        # (the CallSid is already claimed beside this lookup: a 500 here would strand it).
+        # (a 500 here would leave the caller in dead air).
         log.exception("governance_unavailable_at_call_setup", call_sid=call_sid, tenant=tenant_id)
         return None
-
-
-async def _true() -> bool:
-    return True
 
 
 _POLICIES: dict[tuple[float, float], RecoveryPolicy] = {}
@@ -285,15 +280,12 @@ async def _record_failed(rt: Runtime, tenant_id: str, call_sid: str, why: str) -
         log.exception("call_failure_record_failed", call_sid=call_sid, tenant=tenant_id, reason=why)
 
 
-async def _record_refused(rt: Runtime, tenant_id: str, form: dict[str, str], call_sid: str, reason: str) -> None:
-    now = utcnow()
-    record = CallRecord(call_sid=call_sid, tenant_id=tenant_id, direction="inbound", from_number=form.get("From", ""),
-                        to_number=form.get("To", ""), status=CallStatus.FAILED, ended_at=now,
-                        end_reason=f"rejected: {reason}")
+async def _record_refused(rt: Runtime, record: CallRecord, reason: str) -> None:
+    failed = record.model_copy(update=dict(status=CallStatus.FAILED, ended_at=utcnow(), end_reason=f"rejected: {reason}"))
     try:
-        await rt.store.create_call(record)
+        await rt.store.create_call(failed)
     except Exception:  # noqa: BLE001 - the caller already heard the busy message
-        log.exception("call_failure_record_failed", call_sid=call_sid, tenant=tenant_id, reason=reason)
+        log.exception("call_failure_record_failed", call_sid=record.call_sid, tenant=record.tenant_id, reason=reason)
 
 
 async def _refuse(rt: Runtime, tenant: Tenant, call_sid: str, reason: str) -> Response:

@@ -18,10 +18,10 @@ from launcher.stack import GatewayThread, Stack
 from simulators.carrier.call import CallConfig, SimulatedCall
 from simulators.carrier.result import CallResult
 from simulators.carrier.script import Hangup, Say, Silence, WaitForAgent
+from simulators.carrier.twiml import parse_twiml
 from tests.conftest import WEBHOOKS_UNDER_TEST, Live
 from tests.integration.test_call_path import wait_call_ended
 from tests.integration.twilio_wire import new_call_sid, post_webhook
-from simulators.carrier.twiml import parse_twiml
 from voxray.records import AgentConfig, CallStatus, Tenant
 from voxray.settings import load_settings
 from voxray.store import Store

@@ -15,12 +15,13 @@ from launcher.redis_server import free_port
 from voxray.redis_batch import Batch, script
 
 
-async def test_each_owner_gets_its_own_replies_and_only_its_own_errors(live) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("atomic", [False, True], ids=["pipeline", "multi-exec"])
+async def test_each_owner_gets_its_own_replies_and_only_its_own_errors(live, atomic: bool) -> None:  # type: ignore[no-untyped-def]
     r = aioredis.Redis.from_url(live.redis_url)
     key = f"batch-{secrets.token_hex(4)}"
     try:
         await r.set(f"{key}:str", "text")
-        batch = Batch(r)
+        batch = Batch(r, atomic=atomic)
         batch.pipe.set(f"{key}:a", "1")
         batch.pipe.incr(f"{key}:a")
         counted = batch.mark(lambda rows: rows[1])
