@@ -40,7 +40,7 @@ class PageRequest:
     cursor: str | None
 
 
-def page_params(
+async def page_params(
     limit: int = Query(50, ge=1, le=MAX_LIMIT, description="Items per page"),
     offset: int = Query(0, ge=0, le=MAX_OFFSET, description="Items to skip (offset pagination)"),
     cursor: str | None = Query(None, max_length=512, description="`next_cursor` of the previous page"),

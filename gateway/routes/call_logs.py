@@ -44,7 +44,7 @@ class CallFilters:
         return {k: v for k, v in vars(self).items() if v is not None}
 
 
-def call_filters(
+async def call_filters(
     status: CallStatus | None = Query(None),
     direction: Literal["inbound", "outbound"] | None = Query(None),
     escalated: bool | None = Query(None, description="Only calls handed (or not) to a person"),

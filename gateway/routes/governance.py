@@ -80,7 +80,7 @@ def install(app: FastAPI) -> None:
 # ---- shared dependencies -------------------------------------------------------------------
 
 
-def governance(rt: Runtime = Depends(runtime)) -> GovernanceClient:
+async def governance(rt: Runtime = Depends(runtime)) -> GovernanceClient:
     if rt.governance is None:
         raise ApiError(503, "governance_unavailable", "Launch governance is not running on this gateway")
     return rt.governance

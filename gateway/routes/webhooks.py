@@ -38,7 +38,7 @@ READ = require_tenant(Scope.WEBHOOKS_READ)
 WRITE = require_tenant(Scope.WEBHOOKS_WRITE)
 
 
-def webhook_store(rt: Runtime = Depends(runtime)) -> WebhookStore:
+async def webhook_store(rt: Runtime = Depends(runtime)) -> WebhookStore:
     return WebhookStore(rt.store.redis, rt.store.p)
 
 
@@ -148,7 +148,7 @@ class DeliveryFilters:
         return {k: v for k, v in vars(self).items() if v is not None}
 
 
-def delivery_filters(status: DeliveryState | None = Query(None, description="The delivery's current state"),
+async def delivery_filters(status: DeliveryState | None = Query(None, description="The delivery's current state"),
                      event_type: EventType | None = Query(None)) -> DeliveryFilters:
     return DeliveryFilters(status, event_type)
 
