@@ -97,7 +97,10 @@ def up(demo_calls: int = typer.Option(0, help="Place this many simulated calls o
             await serve
             return code
 
-        exit_code = asyncio.run(main())
+        # The loop uvicorn would pick itself (uvloop when installed), as `voxray gateway` runs:
+        # asyncio.run's default selector loop cost the relay of every audio frame more CPU.
+        with asyncio.Runner(loop_factory=config.get_loop_factory()) as runner:
+            exit_code = runner.run(main())
     finally:
         stack.stop()
     raise typer.Exit(exit_code)
