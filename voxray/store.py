@@ -77,7 +77,12 @@ _CREATE_CALL = """
 -- The CallSid's first claim wins, and only the winner's record is written (one round trip).
 -- A write failing after the claim is reported with the claim ({1, error}): the claim is the
 -- caller's either way, so it may still mark its own record failed.
-if not redis.call('SET', KEYS[1], ARGV[1], 'NX') then return 0 end
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX') then
+  -- The same request sent again (a client retry after a lost reply): the same answer. The record
+  -- carries its creation time to the microsecond, so only the first request's copy matches.
+  if redis.call('GET', KEYS[1]) == ARGV[1] and redis.call('GET', KEYS[2]) == ARGV[2] then return 1 end
+  return 0
+end
 for _, r in ipairs({redis.pcall('SET', KEYS[2], ARGV[2]), redis.pcall('ZADD', KEYS[3], ARGV[3], ARGV[4])}) do
   if type(r) == 'table' and r.err then return {1, r.err} end
 end

@@ -115,8 +115,8 @@ async def answer_call(rt: Runtime, tenant: Tenant, form: dict[str, str], directi
     Cheap by design: after the webhook's first batch, one batch (the CallSid's claim with its
     record, admission, stream token) and no Ray call on the way (the hand-over is not awaited).
     A stream token is issued once per call: a replayed webhook (signatures never expire) gets
-    409 (or, while the deployment is full, the busy message), never a second token. ``route_generation``: the routes' generation, read in the first
-    batch (None: read it here). ``room``: why a shared call would have been refused at that
+    409 (or, while the deployment is full, the busy message), never a second token.
+    ``route_generation``: the routes' generation, read in the first batch (None: read it here). ``room``: why a shared call would have been refused at that
     first batch (None: it had room); a full cluster is answered at once, before any write.
     """
     call_sid = form["CallSid"]
@@ -199,6 +199,8 @@ async def answer_call(rt: Runtime, tenant: Tenant, form: dict[str, str], directi
                                                 on_lost=lambda s, why: _setup_lost(rt, s, why))
     except AdmissionRejected as exc:
         if exc.reason == "duplicate_call":  # a replay racing the live call: never touch its record
+            if ours and created is not None:  # only a record this webhook itself just wrote
+                await _record_failed(rt, tenant.id, call_sid, "rejected: duplicate_call")
             raise ApiError(409, "call_conflict", "That CallSid already has a live session") from None
         metrics.call_setup("refused", time.perf_counter() - started, exc.reason)
         return await _refuse(rt, tenant, call_sid, exc.reason)
@@ -215,6 +217,8 @@ async def answer_call(rt: Runtime, tenant: Tenant, form: dict[str, str], directi
         return Response(_twiml_unavailable(), media_type=TWIML)
     if not (ours and first):  # a replay: this webhook's admission (if any) is given back, no token
         rt.registry.give_back_unopened(setup, admitted)
+        if ours and created is not None:  # a record this webhook wrote for a call streamed long ago
+            await _record_failed(rt, tenant.id, call_sid, "rejected: stream already issued")
         raise ApiError(409, "call_conflict", "That CallSid already has a call" if not ours
                        else "A stream was already issued for that call")
     if direction == "inbound":  # best effort by contract (never raises): off the caller's path
@@ -281,7 +285,8 @@ async def _record_failed(rt: Runtime, tenant_id: str, call_sid: str, why: str) -
 
 
 async def _record_refused(rt: Runtime, record: CallRecord, reason: str) -> None:
-    failed = record.model_copy(update=dict(status=CallStatus.FAILED, ended_at=utcnow(), end_reason=f"rejected: {reason}"))
+    failed = record.model_copy(update=dict(status=CallStatus.FAILED, ended_at=utcnow(),
+                                           end_reason=f"rejected: {reason}"))
     try:
         await rt.store.create_call(failed)
     except Exception:  # noqa: BLE001 - the caller already heard the busy message

@@ -66,3 +66,23 @@ async def test_commands_queued_without_a_mark_are_refused(live) -> None:  # type
     with pytest.raises(RuntimeError, match="without a mark"):
         await batch.run()
     await r.aclose()
+
+
+async def test_a_call_claim_sent_twice_answers_the_same_and_a_second_request_loses(live) -> None:  # type: ignore[no-untyped-def]
+    """redis-py resends a whole MULTI/EXEC whose reply was lost: the claim must not then turn the
+    webhook that made it into a 409. Another request for the CallSid (its own record) still loses."""
+    from voxray.records import CallRecord
+    from voxray.store import Store
+
+    store = Store.from_url(live.redis_url, f"claim-{secrets.token_hex(4)}")
+    try:
+        sid = "CA" + secrets.token_hex(16)
+        record = CallRecord(call_sid=sid, tenant_id="t1", from_number="+15550001111", to_number="+15550002222")
+        assert await store.create_call(record) and await store.create_call(record)  # the resend
+        other = record.model_copy(update={"created_at": record.created_at.replace(microsecond=(
+            record.created_at.microsecond + 1) % 1_000_000)})
+        assert not await store.create_call(other)
+        assert not await store.create_call(record.model_copy(update={"tenant_id": "t2"}))
+        assert await store.get_call("t1", sid) == record and await store.get_call("t2", sid) is None
+    finally:
+        await store.close()
