@@ -43,7 +43,7 @@ class CallControl:
     stats: dict[str, Any]
     media_ms: int
     _ending: bool
-    _writer: asyncio.StreamWriter | None
+    _writer: link.LinkWriter | None
     _response_id: str | None
     _response_idle: asyncio.Event
     _handoff: HandoffRequest | None

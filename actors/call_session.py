@@ -81,7 +81,7 @@ class CallSession(CallControl):
         self._vad_framer = Framer(tm.FRAME_BYTES)
         self._up = StreamResampler(8000, 24000) if setup.agent.audio_mode == "pcm16" else None
         self.audio: AgentAudio | None = None
-        self._writer: asyncio.StreamWriter | None = None
+        self._writer: link.LinkWriter | None = None
         self._model_ready = asyncio.Event()
         self._early: deque[str] = deque(maxlen=EARLY_AUDIO_FRAMES)
         self._dropped_responses: set[str] = set()
@@ -253,7 +253,7 @@ class CallSession(CallControl):
 
     # ---- media link ------------------------------------------------------------------------
 
-    async def serve_link(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def serve_link(self, reader: asyncio.StreamReader, writer: link.LinkWriter) -> None:
         """The gateway's media connection for this call (its HELLO already checked by the actor)."""
         bind_call(self.setup.call_sid, self.setup.tenant_id)
         if self._writer is not None:  # one media link per call
@@ -289,7 +289,7 @@ class CallSession(CallControl):
             watchdog.cancel()
             writer.close()
 
-    async def _link_watchdog(self, writer: asyncio.StreamWriter) -> None:
+    async def _link_watchdog(self, writer: link.LinkWriter) -> None:
         """Twilio sends media every 20 ms: a link silent this long has lost its gateway (a host
         that vanished sends no FIN)."""
         while not self._ending:

@@ -12,6 +12,7 @@ import ipaddress
 import socket
 import struct
 from enum import IntEnum
+from typing import Protocol
 
 from actors import link_tls
 
@@ -34,6 +35,19 @@ class Kind(IntEnum):
 
 class LinkError(Exception):
     pass
+
+
+class LinkWriter(Protocol):
+    """What a call's link is written through: its own socket's StreamWriter, or its channel of a
+    shared connection (``actors/link_mux.py``)."""
+
+    def write(self, data: bytes) -> None: ...
+
+    async def drain(self) -> None: ...
+
+    def close(self) -> None: ...
+
+    def is_closing(self) -> bool: ...
 
 
 def encode(kind: Kind, payload: bytes) -> bytes:

@@ -22,7 +22,7 @@ import httpx
 import orjson
 import structlog
 
-from actors import link, link_tls
+from actors import link, link_mux, link_tls
 from actors.call_session import CallSession
 from actors.pool_policy import HOT_CPU, HOT_LAG_MS, is_hot, retire_dedicated
 from actors.providers.openai_realtime import OpenAIRealtimeStream, client_for
@@ -95,7 +95,7 @@ class SessionActor:
             bind = ray.util.get_node_ip_address()
         if tls is None and not link.is_loopback(bind):
             raise RuntimeError("a media socket off loopback needs VOXRAY_MEDIA_LINK_KEY (TLS)")
-        self._server = await asyncio.start_server(self._on_link, bind, 0, ssl=tls,
+        self._server = await asyncio.start_server(self._on_connection, bind, 0, ssl=tls,
                                                   ssl_handshake_timeout=link_tls.HANDSHAKE_TIMEOUT_S if tls else None,
                                                   backlog=MAX_PENDING_LINKS)
         port = self._server.sockets[0].getsockname()[1]
@@ -202,14 +202,39 @@ class SessionActor:
                 except Exception:  # noqa: BLE001 - Redis away: admission simply doesn't see it
                     pass
 
-    async def _on_link(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        """First frame names the call and proves the gateway holds its link key."""
+    async def _on_connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        """A gateway's connection: one call's link (it opens with HELLO), or one carrying the links
+        of many calls (it opens with ``link_mux.PREFACE``; VOXRAY_MEDIA_LINK_MUX on the gateway)."""
         if self._pending_links >= MAX_PENDING_LINKS:  # connections that have not said HELLO yet
             writer.close()
             return
         self._pending_links += 1
         try:
-            hello = await self._hello(reader, writer)
+            first = await asyncio.wait_for(reader.readexactly(1), HELLO_TIMEOUT_S)
+            muxed = first == link_mux.PREFACE[:1]
+            if muxed and first + await asyncio.wait_for(reader.readexactly(len(link_mux.PREFACE) - 1),
+                                                        HELLO_TIMEOUT_S) != link_mux.PREFACE:
+                raise link.LinkError("bad preface")
+        except (asyncio.IncompleteReadError, asyncio.TimeoutError, ConnectionError, link.LinkError):
+            writer.close()
+            return
+        finally:
+            self._pending_links -= 1
+        if muxed:
+            await link_mux.serve(reader, writer, self._on_link)
+        else:
+            await self._on_link(reader, writer, first)
+
+    async def _on_link(self, reader: asyncio.StreamReader, writer: link.LinkWriter,
+                       first: bytes = b"") -> None:
+        """First frame names the call and proves the gateway holds its link key (``first``: its
+        first byte, already read to tell a call's link from a muxed connection)."""
+        if self._pending_links >= MAX_PENDING_LINKS:  # links that have not said HELLO yet
+            writer.close()
+            return
+        self._pending_links += 1
+        try:
+            hello = await self._hello(reader, writer, first)
         finally:
             self._pending_links -= 1
         if hello is None:
@@ -244,10 +269,11 @@ class SessionActor:
                     return None
             return self._sessions[call_sid]
 
-    async def _hello(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> dict[str, Any] | None:
+    async def _hello(self, reader: asyncio.StreamReader, writer: link.LinkWriter,
+                     first: bytes) -> dict[str, Any] | None:
         try:
-            kind, size = link.HEADER.unpack(await asyncio.wait_for(reader.readexactly(link.HEADER.size),
-                                                                   HELLO_TIMEOUT_S))
+            kind, size = link.HEADER.unpack(first + await asyncio.wait_for(
+                reader.readexactly(link.HEADER.size - len(first)), HELLO_TIMEOUT_S))
             if kind != link.Kind.HELLO or size > PRE_HELLO_MAX_BYTES:
                 raise link.LinkError("expected a HELLO")
             hello = orjson.loads(await asyncio.wait_for(reader.readexactly(size), HELLO_TIMEOUT_S))

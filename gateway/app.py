@@ -12,6 +12,7 @@ from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from actors.pool import pool_config
+from actors.link_mux import Links
 from actors.registry import SessionRegistry, connect_supervisor
 from gateway import errors
 from gateway.access_log import AccessLogMiddleware
@@ -72,6 +73,7 @@ def create_app(settings: Settings, *, redis_url: str, model_websocket_base_url: 
             twilio=TwilioRest(settings.twilio_api_base_url, settings.twilio_timeout_s),
             governance=governance_client,
             media_link_key=settings.media_link_key.get_secret_value() if settings.media_link_key else None,
+            links=Links() if settings.media_link_mux else None,
         )
         # Call setup must not wait for a worker process, nor for Redis handshakes: be ready only
         # once the actor pool is warm and the Redis connections are open.
@@ -82,6 +84,8 @@ def create_app(settings: Settings, *, redis_url: str, model_websocket_base_url: 
             yield
         finally:
             await registry.stop()
+            if app.state.runtime.links is not None:
+                app.state.runtime.links.close()
             await webhook_worker.stop()
             await app.state.runtime.twilio.close()
             await governance_client.close()

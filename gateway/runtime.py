@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from fastapi import Request, WebSocket
 
+from actors.link_mux import Links
 from actors.registry import SessionRegistry
 from gateway.browser_sessions import BrowserSessionStore
 from gateway.idempotency import IdempotencyStore
@@ -32,6 +33,7 @@ class Runtime:
     twilio: TwilioRest
     governance: GovernanceClient | None = None  # launch governance: routes, rollouts, audit
     media_link_key: str | None = None  # the cluster's media-link secret (TLS to the actors)
+    links: Links | None = None  # shared connections to the actors (VOXRAY_MEDIA_LINK_MUX), else one per call
     draining: bool = False  # SIGTERM: /readyz says 503, no new calls, live ones finish
     media_streams: int = 0  # websockets this gateway carries now (a drain waits for them)
 

@@ -89,6 +89,10 @@ class Settings(BaseSettings):
     # pinned to a key derived from it (actors/link_tls.py). Required when MEDIA_BIND_HOST is not
     # loopback (caller audio would otherwise cross the network in clear).
     media_link_key: SecretStr | None = Field(default=None, min_length=32)
+    # Carry every call between this gateway and a session actor over one connection (frames
+    # wrapped per call, sent once per event-loop turn) instead of a connection per call; actors
+    # take either (actors/link_mux.py).
+    media_link_mux: bool = False
 
     # Model. None: `voxray up` starts the local realtime server and points here.
     openai_api_key: SecretStr = SecretStr("sk-local")

@@ -79,7 +79,7 @@ async def _authorize(rt: Runtime, start: tm.Start) -> LiveCall:
     return call
 
 
-async def _to_actor(ws: WebSocket, writer: asyncio.StreamWriter) -> None:
+async def _to_actor(ws: WebSocket, writer: link.LinkWriter) -> None:
     while True:
         msg = await ws.receive()
         if msg["type"] == "websocket.disconnect":
@@ -90,7 +90,7 @@ async def _to_actor(ws: WebSocket, writer: asyncio.StreamWriter) -> None:
         await writer.drain()
 
 
-async def _redirect(rt: Runtime, call: LiveCall, twiml: str, writer: asyncio.StreamWriter) -> None:
+async def _redirect(rt: Runtime, call: LiveCall, twiml: str, writer: link.LinkWriter) -> None:
     """Carry out a transfer the session asked for, and tell it how the carrier answered."""
     error: str | None = None
     tenant = await rt.store.get_tenant(call.tenant_id)
@@ -110,7 +110,7 @@ async def _redirect(rt: Runtime, call: LiveCall, twiml: str, writer: asyncio.Str
 
 
 async def _to_twilio(ws: WebSocket, reader: asyncio.StreamReader, rt: Runtime, call: LiveCall,
-                     writer: asyncio.StreamWriter, tasks: set[asyncio.Task[None]]) -> tuple[int, str]:
+                     writer: link.LinkWriter, tasks: set[asyncio.Task[None]]) -> tuple[int, str]:
     while True:
         try:
             kind, body = await link.read_frame(reader)
@@ -160,7 +160,8 @@ async def media_stream(ws: WebSocket) -> None:
     except WebSocketDisconnect:
         return
     try:
-        reader, writer = await link.dial(call.host, call.port, rt.media_link_key, LINK_DIAL_TIMEOUT_S)
+        reader, writer = await (rt.links.channel if rt.links else link.dial)(
+            call.host, call.port, rt.media_link_key, LINK_DIAL_TIMEOUT_S)
     except (OSError, asyncio.TimeoutError, link_tls.LinkPeerRejected):
         log.error("actor_unreachable", call_sid=call.call_sid)
         await _close(ws, 1011, "session unavailable")
