@@ -253,7 +253,7 @@ class CallSession(CallControl):
 
     # ---- media link ------------------------------------------------------------------------
 
-    async def serve_link(self, reader: asyncio.StreamReader, writer: link.LinkWriter) -> None:
+    async def serve_link(self, reader: link.LinkReader, writer: link.LinkWriter) -> None:
         """The gateway's media connection for this call (its HELLO already checked by the actor)."""
         bind_call(self.setup.call_sid, self.setup.tenant_id)
         if self._writer is not None:  # one media link per call

@@ -37,6 +37,12 @@ class LinkError(Exception):
     pass
 
 
+class LinkReader(Protocol):
+    """What a call's link is read from: its own socket's StreamReader, or its channel."""
+
+    async def readexactly(self, n: int) -> bytes: ...
+
+
 class LinkWriter(Protocol):
     """What a call's link is written through: its own socket's StreamWriter, or its channel of a
     shared connection (``actors/link_mux.py``)."""
@@ -58,7 +64,7 @@ def encode_json(kind: Kind, body: dict[str, object]) -> bytes:
     return encode(kind, orjson.dumps(body))
 
 
-async def read_frame(reader: asyncio.StreamReader) -> tuple[Kind, bytes]:
+async def read_frame(reader: LinkReader) -> tuple[Kind, bytes]:
     """Next frame; raises asyncio.IncompleteReadError at EOF, LinkError on a bad header."""
     kind, size = HEADER.unpack(await reader.readexactly(HEADER.size))
     if size > MAX_FRAME:

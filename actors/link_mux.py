@@ -8,22 +8,33 @@ and a writer, and the per-call protocol of ``actors/link.py`` (HELLO with the li
 CLOSE, BYE, ...) runs unchanged inside its channel.
 
 A muxed connection opens with ``PREFACE`` (a per-call link opens with a HELLO frame, kind 1).
-Envelope = 4 byte channel + 1 byte op + 4 byte length + payload. The trade: if the connection
-breaks, every call on it ends as if its own link had (the caller hears the apology).
+Envelope = 4 byte channel + 1 byte op + 4 byte length + payload. Until one of its channels has
+proved a call's link key, a connection is unauthenticated: few channels, a deadline, and small
+buffers, like a per-call link before its HELLO. The trade: if the connection breaks, every call
+on it ends as if its own link had (the caller hears the apology).
 """
 
 from __future__ import annotations
 
 import asyncio
 import struct
+from collections import deque
 from enum import IntEnum
 from typing import Any, Callable, Coroutine
 
+import structlog
+
 from actors import link
+
+log = structlog.get_logger("voxray.link")
 
 PREFACE = b"VXMUX1\n"
 ENVELOPE = struct.Struct(">IBI")
-MAX_PAYLOAD = link.MAX_FRAME + link.HEADER.size
+MAX_PAYLOAD = 64 * 1024  # a write is cut into envelopes of at most this (a channel is a byte stream)
+UNAUTHENTICATED_CHANNELS = 8  # channels a connection may open before one proves a link key
+UNAUTHENTICATED_BUFFER = 8 * 1024  # bytes a channel may hold unread before that
+CHANNEL_BUFFER = 4 * 1024 * 1024  # bytes a channel may hold unread at all (~25 s of one call's audio)
+MAX_CHANNEL_ID = 2**32 - 1
 
 
 class Op(IntEnum):
@@ -32,7 +43,57 @@ class Op(IntEnum):
     CLOSE = 3  # either way: the call's link is closed
 
 
-OnOpen = Callable[[asyncio.StreamReader, "ChannelWriter"], Coroutine[Any, Any, None]]
+class ChannelReader:
+    """The reading half of one call's link: ``readexactly``, as ``actors/link.read_frame`` uses."""
+
+    def __init__(self) -> None:
+        self._chunks: deque[bytes] = deque()
+        self.buffered = 0
+        self._eof = False
+        self._error: BaseException | None = None
+        self._waiter: asyncio.Future[None] | None = None
+
+    def feed_data(self, data: bytes) -> None:
+        self._chunks.append(data)
+        self.buffered += len(data)
+        self._wake()
+
+    def feed_eof(self, error: BaseException | None = None) -> None:
+        """No more data; what is buffered stays readable (``error``: raised once it is read)."""
+        self._eof, self._error = True, self._error or error
+        self._wake()
+
+    def _wake(self) -> None:
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+
+    async def readexactly(self, n: int) -> bytes:
+        while self.buffered < n:
+            if self._eof:
+                if self._error is not None and not self.buffered:
+                    raise self._error
+                raise asyncio.IncompleteReadError(self._take(self.buffered), n)
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+        return self._take(n)
+
+    def _take(self, n: int) -> bytes:
+        out = bytearray()
+        while len(out) < n:
+            chunk = self._chunks.popleft()
+            need = n - len(out)
+            if len(chunk) > need:
+                self._chunks.appendleft(chunk[need:])
+                chunk = chunk[:need]
+            out += chunk
+        self.buffered -= n
+        return bytes(out)
+
+
+OnOpen = Callable[[ChannelReader, "ChannelWriter"], Coroutine[Any, Any, None]]
 
 
 class ChannelWriter:
@@ -43,10 +104,14 @@ class ChannelWriter:
         self._closing = False
 
     def write(self, data: bytes) -> None:
-        if not self._closing and data:
-            self._mux.send(self._channel, Op.DATA, data)
+        if self._closing:
+            return
+        for start in range(0, len(data), MAX_PAYLOAD):
+            self._mux.send(self._channel, Op.DATA, data[start:start + MAX_PAYLOAD])
 
     async def drain(self) -> None:
+        if self._closing:
+            raise ConnectionResetError("the call's media link is closed")
         await self._mux.drain()
 
     def is_closing(self) -> bool:
@@ -58,8 +123,9 @@ class ChannelWriter:
             self._closing = True
             self._mux.close_channel(self._channel, notify=True)
 
-    def get_extra_info(self, name: str, default: Any = None) -> Any:
-        return self._mux.get_extra_info(name, default)
+    def authenticated(self) -> None:
+        """The channel's HELLO proved a call's link key: its connection comes from a gateway."""
+        self._mux.authenticated.set()
 
 
 class Mux:
@@ -67,28 +133,32 @@ class Mux:
 
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, on_open: OnOpen | None = None) -> None:
         self._reader, self._writer, self._on_open = reader, writer, on_open
-        self._channels: dict[int, tuple[asyncio.StreamReader, ChannelWriter]] = {}
+        self._channels: dict[int, tuple[ChannelReader, ChannelWriter]] = {}
         self._out: list[bytes] = []
         self._next = 1
         self._tasks: set[asyncio.Task[None]] = set()
         self.closed = False
-        self._reading = asyncio.get_running_loop().create_task(self._read_loop(), name="link-mux")
+        # The gateway's side trusts its own connection; the actor's waits for a proven HELLO.
+        self.authenticated = asyncio.Event()
+        if on_open is None:
+            self.authenticated.set()
+        self.reading = asyncio.get_running_loop().create_task(self._read_loop(), name="link-mux")
 
     @property
     def channels(self) -> int:
         return len(self._channels)
 
-    def open(self) -> tuple[asyncio.StreamReader, ChannelWriter]:
+    def open(self) -> tuple[ChannelReader, ChannelWriter]:
         """A new call's link (the gateway's side)."""
-        if self.closed:
-            raise ConnectionResetError("media link connection is closed")
+        if self.closed or self._next > MAX_CHANNEL_ID:
+            raise ConnectionResetError("media link connection is closed or used up")
         channel, self._next = self._next, self._next + 1
         pair = self._add(channel)
         self.send(channel, Op.OPEN, b"")
         return pair
 
-    def _add(self, channel: int) -> tuple[asyncio.StreamReader, ChannelWriter]:
-        pair = (asyncio.StreamReader(limit=MAX_PAYLOAD), ChannelWriter(self, channel))
+    def _add(self, channel: int) -> tuple[ChannelReader, ChannelWriter]:
+        pair = (ChannelReader(), ChannelWriter(self, channel))
         self._channels[channel] = pair
         return pair
 
@@ -120,13 +190,11 @@ class Mux:
         if notify:
             self.send(channel, Op.CLOSE, b"")
 
-    def get_extra_info(self, name: str, default: Any = None) -> Any:
-        return self._writer.get_extra_info(name, default)
-
     def close(self) -> None:
-        self._reading.cancel()
+        self.reading.cancel()
 
     async def _read_loop(self) -> None:
+        error: BaseException | None = None
         try:
             while True:
                 channel, op, size = ENVELOPE.unpack(await self._reader.readexactly(ENVELOPE.size))
@@ -134,35 +202,67 @@ class Mux:
                     raise link.LinkError(f"mux payload of {size} bytes exceeds {MAX_PAYLOAD}")
                 payload = await self._reader.readexactly(size) if size else b""
                 if op == Op.DATA:
-                    pair = self._channels.get(channel)
-                    if pair is not None:
-                        pair[0].feed_data(payload)
+                    self._deliver(channel, payload)
                 elif op == Op.CLOSE:
                     self.close_channel(channel, notify=False)
                 elif op == Op.OPEN and self._on_open is not None and channel not in self._channels:
+                    if not self.authenticated.is_set() and len(self._channels) >= UNAUTHENTICATED_CHANNELS:
+                        raise link.LinkError("too many channels before a proven HELLO")
                     reader, writer = self._add(channel)
                     task = asyncio.get_running_loop().create_task(self._on_open(reader, writer))
                     self._tasks.add(task)
-                    task.add_done_callback(self._tasks.discard)
+                    task.add_done_callback(self._task_done)
                 else:
                     raise link.LinkError(f"unexpected mux op {op} for channel {channel}")
-        except (asyncio.IncompleteReadError, ConnectionError, OSError, link.LinkError, asyncio.CancelledError):
-            pass
+        except asyncio.IncompleteReadError:
+            pass  # the peer closed the connection: what each call already received stays readable
+        except (ConnectionError, OSError, link.LinkError) as exc:
+            error = exc if isinstance(exc, ConnectionError) else ConnectionResetError(str(exc))
+        except asyncio.CancelledError:
+            error = ConnectionResetError("media link connection closed")
         finally:
             self.closed = True
             for reader, writer in self._channels.values():
-                # Each call sees its own link drop: the same handling as a per-call socket reset.
-                reader.set_exception(ConnectionResetError("media link connection lost"))
+                # Each call sees its own link end: the same handling as its own socket's end.
+                reader.feed_eof(error)
                 writer._closing = True
             self._channels.clear()
             self._writer.close()
 
+    def _deliver(self, channel: int, payload: bytes) -> None:
+        pair = self._channels.get(channel)
+        if pair is None:
+            return  # a channel closed here while the peer still wrote: dropped, as on a closed socket
+        limit = CHANNEL_BUFFER if self.authenticated.is_set() else UNAUTHENTICATED_BUFFER
+        if pair[0].buffered + len(payload) > limit:
+            log.warning("media_link_channel_overrun", channel=channel, buffered=pair[0].buffered)
+            self.close_channel(channel, notify=True)  # its call ends; the others go on
+            return
+        pair[0].feed_data(payload)
 
-async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, on_open: OnOpen) -> None:
-    """The actor's side of a muxed connection (after its PREFACE): until the connection ends."""
+    def _task_done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("media_link_channel_failed", error=repr(task.exception()))
+
+
+async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, on_open: OnOpen,
+                authenticate_within_s: float, on_authenticated: Callable[[], None]) -> None:
+    """The actor's side of a muxed connection (after its PREFACE), until the connection ends.
+
+    ``on_authenticated`` runs once a channel has proved a link key, or the connection has ended or
+    been cut for not doing so within ``authenticate_within_s``."""
     mux = Mux(reader, writer, on_open)
-    await asyncio.gather(mux._reading, return_exceptions=True)
-    await asyncio.gather(*mux._tasks, return_exceptions=True)
+    proven = asyncio.ensure_future(mux.authenticated.wait())
+    try:
+        await asyncio.wait({proven, mux.reading}, timeout=authenticate_within_s, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        proven.cancel()
+        on_authenticated()
+    if not mux.authenticated.is_set():
+        mux.close()
+    await asyncio.gather(mux.reading, return_exceptions=True)
+    await asyncio.gather(*list(mux._tasks), return_exceptions=True)
 
 
 class Links:
@@ -170,20 +270,37 @@ class Links:
 
     def __init__(self) -> None:
         self._muxes: dict[tuple[str, int], Mux] = {}
-        self._dialing: dict[tuple[str, int], asyncio.Lock] = {}
+        self._dials: dict[tuple[str, int], asyncio.Task[Mux]] = {}
+        self._closed = False
 
     async def channel(self, host: str, port: int, cluster_key: str | None,
-                      timeout_s: float) -> tuple[asyncio.StreamReader, ChannelWriter]:
+                      timeout_s: float) -> tuple[ChannelReader, ChannelWriter]:
+        if self._closed:
+            raise ConnectionResetError("the gateway is shutting down")
         key = (host, port)
-        async with self._dialing.setdefault(key, asyncio.Lock()):
-            mux = self._muxes.get(key)
-            if mux is None or mux.closed:
-                reader, writer = await link.dial(host, port, cluster_key, timeout_s)
-                writer.write(PREFACE)
-                mux = self._muxes[key] = Mux(reader, writer)
+        mux = self._muxes.get(key)
+        if mux is None or mux.closed:
+            self._muxes.pop(key, None)
+            dial = self._dials.get(key)
+            if dial is None:  # one dial for every call waiting on this actor; its outcome is theirs
+                dial = self._dials[key] = asyncio.get_running_loop().create_task(self._dial(host, port, cluster_key,
+                                                                                            timeout_s))
+                dial.add_done_callback(lambda _: self._dials.pop(key, None))
+            mux = await asyncio.shield(dial)
         return mux.open()
 
-    def close(self) -> None:
-        for mux in self._muxes.values():
+    async def _dial(self, host: str, port: int, cluster_key: str | None, timeout_s: float) -> Mux:
+        reader, writer = await link.dial(host, port, cluster_key, timeout_s)
+        writer.write(PREFACE)
+        mux = self._muxes[(host, port)] = Mux(reader, writer)
+        mux.reading.add_done_callback(lambda _: self._muxes.pop((host, port), None) if self._muxes.get(
+            (host, port)) is mux else None)
+        return mux
+
+    async def close(self) -> None:
+        self._closed = True
+        muxes = list(self._muxes.values())
+        for mux in muxes:
             mux.close()
+        await asyncio.gather(*(m.reading for m in muxes), return_exceptions=True)
         self._muxes.clear()

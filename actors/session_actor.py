@@ -221,22 +221,32 @@ class SessionActor:
         finally:
             self._pending_links -= 1
         if muxed:
-            await link_mux.serve(reader, writer, self._on_link)
+            # Pending (like a link before its HELLO) until one of its channels proves a link key.
+            self._pending_links += 1
+            await link_mux.serve(reader, writer, self._on_channel, HELLO_TIMEOUT_S, self._mux_proven)
         else:
             await self._on_link(reader, writer, first)
 
-    async def _on_link(self, reader: asyncio.StreamReader, writer: link.LinkWriter,
-                       first: bytes = b"") -> None:
+    def _mux_proven(self) -> None:
+        self._pending_links -= 1
+
+    async def _on_channel(self, reader: link_mux.ChannelReader, writer: link_mux.ChannelWriter) -> None:
+        # A muxed connection bounds its own channels before a proven HELLO (link_mux), so a burst of
+        # calls on it is not held to the per-socket count.
+        await self._on_link(reader, writer, counted=False)
+
+    async def _on_link(self, reader: link.LinkReader, writer: link.LinkWriter, first: bytes = b"",
+                       counted: bool = True) -> None:
         """First frame names the call and proves the gateway holds its link key (``first``: its
         first byte, already read to tell a call's link from a muxed connection)."""
-        if self._pending_links >= MAX_PENDING_LINKS:  # links that have not said HELLO yet
+        if counted and self._pending_links >= MAX_PENDING_LINKS:  # links that have not said HELLO yet
             writer.close()
             return
-        self._pending_links += 1
+        self._pending_links += counted
         try:
             hello = await self._hello(reader, writer, first)
         finally:
-            self._pending_links -= 1
+            self._pending_links -= counted
         if hello is None:
             return
         # A HELLO may beat its call's setup under a burst: those waits are counted apart, up to
@@ -253,6 +263,8 @@ class SessionActor:
                                                       session.setup.link_key.encode()):
             writer.close()
             return
+        if isinstance(writer, link_mux.ChannelWriter):
+            writer.authenticated()
         await session.serve_link(reader, writer)
 
     async def _arrival(self, call_sid: str) -> CallSession | None:
@@ -269,7 +281,7 @@ class SessionActor:
                     return None
             return self._sessions[call_sid]
 
-    async def _hello(self, reader: asyncio.StreamReader, writer: link.LinkWriter,
+    async def _hello(self, reader: link.LinkReader, writer: link.LinkWriter,
                      first: bytes) -> dict[str, Any] | None:
         try:
             kind, size = link.HEADER.unpack(first + await asyncio.wait_for(

@@ -83,9 +83,9 @@ def create_app(settings: Settings, *, redis_url: str, model_websocket_base_url: 
         try:
             yield
         finally:
-            await registry.stop()
             if app.state.runtime.links is not None:
-                app.state.runtime.links.close()
+                await app.state.runtime.links.close()
+            await registry.stop()
             await webhook_worker.stop()
             await app.state.runtime.twilio.close()
             await governance_client.close()

@@ -109,7 +109,7 @@ async def _redirect(rt: Runtime, call: LiveCall, twiml: str, writer: link.LinkWr
         pass
 
 
-async def _to_twilio(ws: WebSocket, reader: asyncio.StreamReader, rt: Runtime, call: LiveCall,
+async def _to_twilio(ws: WebSocket, reader: link.LinkReader, rt: Runtime, call: LiveCall,
                      writer: link.LinkWriter, tasks: set[asyncio.Task[None]]) -> tuple[int, str]:
     while True:
         try:

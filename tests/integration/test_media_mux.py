@@ -30,8 +30,9 @@ async def muxed(live: Live) -> AsyncIterator[Links]:
         yield links
     finally:
         rt.links = None
-        for mux in list(links._muxes.values()):  # closed on the gateway's own loop
-            mux._reading.get_loop().call_soon_threadsafe(mux.close)
+        muxes = list(links._muxes.values())
+        if muxes:  # closed on the gateway's own loop
+            asyncio.run_coroutine_threadsafe(links.close(), muxes[0].reading.get_loop()).result(10)
 
 
 async def place(live: Live, tenant: Any, script: list[Any]) -> CallResult:
@@ -47,8 +48,8 @@ async def test_concurrent_calls_share_a_connection_and_are_whole(live, make_tena
     for r in results:
         assert r.ok and r.script_completed and r.turns[0].latency_ms is not None, (r.errors, r.timeouts)
         assert r.agent_audio_ms_received > 500
-    opened = sum(mux._next - 1 for mux in muxed._muxes.values())
-    assert opened == 3 and 1 <= len(muxed._muxes) <= 2  # one connection per actor, not per call
+    muxes = list(muxed._muxes.values())
+    assert sum(mux._next - 1 for mux in muxes) == 3 and len(muxes) < 3  # a connection per actor, not per call
 
 
 async def test_a_lost_shared_connection_ends_its_calls_with_the_apology_and_a_reason(  # type: ignore[no-untyped-def]
@@ -58,15 +59,16 @@ async def test_a_lost_shared_connection_ends_its_calls_with_the_apology_and_a_re
                    Hangup()]
     call = asyncio.ensure_future(place(live, tenant, long_script))
     for _ in range(200):
-        live_muxes = [m for m in muxed._muxes.values() if m.channels]
+        live_muxes = [m for m in list(muxed._muxes.values()) if m.channels]
         if live_muxes:
             break
         await asyncio.sleep(0.05)
     await asyncio.sleep(1.0)  # mid-call
     [mux] = live_muxes
-    mux._reading.get_loop().call_soon_threadsafe(mux._writer.transport.abort)  # type: ignore[attr-defined]
+    mux.reading.get_loop().call_soon_threadsafe(mux._writer.transport.abort)  # type: ignore[attr-defined]
     result = await asyncio.wait_for(call, 30)
     assert (result.close_code, result.close_reason) == (1011, "session lost")  # Twilio then plays the fallback
     record = await wait_call_ended(store, tenant.id, result.call_sid)
     assert record.end_reason == "gateway_lost"
     assert (await place(live, tenant, SCRIPT)).ok  # the next call dials a new connection
+    assert mux.closed and all(m is not mux for m in list(muxed._muxes.values()))

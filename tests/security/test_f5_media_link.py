@@ -8,8 +8,8 @@ import secrets
 import pytest
 import ray
 
-from actors import link, link_tls
-from actors.session_actor import PRE_HELLO_MAX_BYTES, SessionActor, SessionActorConfig
+from actors import link, link_mux, link_tls
+from actors.session_actor import HELLO_TIMEOUT_S, PRE_HELLO_MAX_BYTES, SessionActor, SessionActorConfig
 from voxray.settings import load_settings
 from voxray.start_checks import UnsafeMediaLink, enforce_media_link_policy
 
@@ -56,6 +56,15 @@ async def test_actor_drops_unauthenticated_links_early(live) -> None:  # type: i
         reader, writer = await link.dial(host, port, KEY, 5)
         writer.write(link.encode_json(link.Kind.HELLO, {"call_sid": "CA" + "0" * 32, "link_key": "guess"}))
         assert await asyncio.wait_for(reader.read(), 5) == b""  # no such call / wrong key: closed
+        # A connection carrying many calls' links (VOXRAY_MEDIA_LINK_MUX) is held to the same rules
+        # per channel, and is cut if none of its channels proves a link key by the HELLO deadline.
+        reader, writer = await link.dial(host, port, KEY, 5)
+        writer.write(link_mux.PREFACE + link_mux.ENVELOPE.pack(1, link_mux.Op.OPEN, 0)
+                     + link_mux.ENVELOPE.pack(1, link_mux.Op.DATA, link.HEADER.size)
+                     + link.HEADER.pack(link.Kind.HELLO, PRE_HELLO_MAX_BYTES + 1))
+        reply = await asyncio.wait_for(reader.readexactly(link_mux.ENVELOPE.size), 5)
+        assert link_mux.ENVELOPE.unpack(reply) == (1, link_mux.Op.CLOSE, 0)
+        assert await asyncio.wait_for(reader.read(), HELLO_TIMEOUT_S + 5) == b""
     finally:
         ray.kill(actor)
 

@@ -12,25 +12,39 @@ from actors import link, link_mux
 
 
 class Echo:
-    """An actor side: every channel echoes each link frame back with its channel's HELLO name."""
+    """An actor side: a channel whose HELLO names "ok-..." is proven and echoes each frame back
+    prefixed with that name; any other HELLO is left unproven (the channel is just read)."""
 
-    def __init__(self) -> None:
+    def __init__(self, authenticate_within_s: float = 5.0) -> None:
+        self.within = authenticate_within_s
         self.opened = 0
         self.ended: list[str] = []
         self.connections = 0
+        self.proven_calls = 0
 
     async def on_connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections += 1
         assert await reader.readexactly(len(link_mux.PREFACE)) == link_mux.PREFACE
-        await link_mux.serve(reader, writer, self.on_open)
+        await link_mux.serve(reader, writer, self.on_open, self.within, self.on_proven)
 
-    async def on_open(self, reader: asyncio.StreamReader, writer: link_mux.ChannelWriter) -> None:
+    def on_proven(self) -> None:
+        self.proven_calls += 1
+
+    async def on_open(self, reader: link_mux.ChannelReader, writer: link_mux.ChannelWriter) -> None:
         self.opened += 1
-        _, hello = await link.read_frame(reader)
-        name = hello.decode()
+        name = "?"
         try:
+            _, hello = await link.read_frame(reader)
+            name = hello.decode()
+            if not name.startswith("ok-"):
+                await asyncio.sleep(3600)
+            writer.authenticated()
             while True:
                 kind, body = await link.read_frame(reader)
+                if body == b"bye":
+                    writer.write(link.encode_json(link.Kind.CLOSE, {"code": 1000, "reason": name}))
+                    writer.close()
+                    return
                 writer.write(link.encode(kind, name.encode() + b":" + body))
         except asyncio.IncompleteReadError:
             self.ended.append(f"{name} eof")
@@ -39,74 +53,111 @@ class Echo:
 
 
 @pytest.fixture
-async def echo() -> AsyncIterator[tuple[Echo, int, asyncio.Server]]:
+async def echo() -> AsyncIterator[tuple[Echo, int]]:
     actor = Echo()
     server = await asyncio.start_server(actor.on_connection, "127.0.0.1", 0)
-    yield actor, server.sockets[0].getsockname()[1], server
+    yield actor, server.sockets[0].getsockname()[1]
     server.close()
 
 
-async def open_call(links: link_mux.Links, port: int, name: str) -> tuple[asyncio.StreamReader, link_mux.ChannelWriter]:
+@pytest.fixture
+async def links() -> AsyncIterator[link_mux.Links]:
+    gateway = link_mux.Links()
+    yield gateway
+    await gateway.close()
+
+
+async def open_call(links: link_mux.Links, port: int, name: str) -> tuple[link_mux.ChannelReader, link_mux.ChannelWriter]:
     reader, writer = await links.channel("127.0.0.1", port, None, 5)
     writer.write(link.encode(link.Kind.HELLO, name.encode()))
     return reader, writer
 
 
-async def test_calls_share_one_connection_and_each_reads_only_its_own_frames(echo) -> None:  # type: ignore[no-untyped-def]
-    actor, port, _ = echo
-    links = link_mux.Links()
-    calls = [await open_call(links, port, f"call{i}") for i in range(3)]
-    for n in range(20):  # every call writes in the same loop turns: they leave together
-        for i, (_, writer) in enumerate(calls):
+async def until(check, timeout_s: float = 5.0) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(int(timeout_s / 0.02)):
+        if check():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("condition never held")
+
+
+async def test_calls_share_one_connection_and_each_reads_only_its_own_frames(echo, links) -> None:  # type: ignore[no-untyped-def]
+    actor, port = echo
+    calls = await asyncio.gather(*(open_call(links, port, f"ok-{i}") for i in range(3)))  # one dial for all
+    for n in range(20):
+        for _, writer in calls:
             writer.write(link.encode(link.Kind.TWILIO, f"frame{n}".encode()))
+    big = bytes(range(256)) * 1000  # 256 kB: cut into several envelopes, read back whole
+    calls[2][1].write(link.encode(link.Kind.TWILIO, big))
     for i, (reader, _) in enumerate(calls):
         got = [await asyncio.wait_for(link.read_frame(reader), 5) for _ in range(20)]
-        assert got == [(link.Kind.TWILIO, f"call{i}:frame{n}".encode()) for n in range(20)]
-    assert actor.connections == 1 and actor.opened == 3
-    # One call's link closed: its actor side sees the end, the others go on.
+        assert got == [(link.Kind.TWILIO, f"ok-{i}:frame{n}".encode()) for n in range(20)]
+    assert await asyncio.wait_for(link.read_frame(calls[2][0]), 5) == (link.Kind.TWILIO, b"ok-2:" + big)
+    assert actor.connections == 1 and actor.opened == 3 and actor.proven_calls == 1
+    # The gateway closes one call's link: its actor side sees the end, the others go on.
     calls[0][1].close()
-    assert calls[0][1].is_closing()
     calls[1][1].write(link.encode(link.Kind.TWILIO, b"still"))
-    assert await asyncio.wait_for(link.read_frame(calls[1][0]), 5) == (link.Kind.TWILIO, b"call1:still")
-    for _ in range(50):
-        if actor.ended:
-            break
-        await asyncio.sleep(0.02)
-    assert actor.ended == ["call0 eof"]
-    links.close()
+    assert await asyncio.wait_for(link.read_frame(calls[1][0]), 5) == (link.Kind.TWILIO, b"ok-1:still")
+    await until(lambda: actor.ended == ["ok-0 eof"])
+    # The actor ends a call (CLOSE, then closes): the gateway reads the CLOSE, then the end.
+    calls[1][1].write(link.encode(link.Kind.TWILIO, b"bye"))
+    kind, body = await asyncio.wait_for(link.read_frame(calls[1][0]), 5)
+    assert kind == link.Kind.CLOSE and b"ok-1" in body
+    with pytest.raises(asyncio.IncompleteReadError):
+        await asyncio.wait_for(link.read_frame(calls[1][0]), 5)
+    with pytest.raises(ConnectionError):
+        await calls[1][1].drain()
 
 
-async def test_a_lost_connection_ends_every_call_on_it_and_the_next_call_dials_again(echo) -> None:  # type: ignore[no-untyped-def]
-    actor, port, _ = echo
-    links = link_mux.Links()
-    calls = [await open_call(links, port, f"call{i}") for i in range(2)]
+async def test_a_lost_connection_ends_every_call_on_it_and_the_next_call_dials_again(echo, links) -> None:  # type: ignore[no-untyped-def]
+    actor, port = echo
+    calls = [await open_call(links, port, f"ok-{i}") for i in range(2)]
     calls[0][1].write(link.encode(link.Kind.TWILIO, b"x"))
-    assert await asyncio.wait_for(link.read_frame(calls[0][0]), 5) == (link.Kind.TWILIO, b"call0:x")
+    assert await asyncio.wait_for(link.read_frame(calls[0][0]), 5) == (link.Kind.TWILIO, b"ok-0:x")
     [mux] = links._muxes.values()
     mux._writer.transport.abort()  # type: ignore[attr-defined]  # a reset, as a vanished peer
     for reader, writer in calls:
-        with pytest.raises(ConnectionError):
+        with pytest.raises((ConnectionError, asyncio.IncompleteReadError)):
             await asyncio.wait_for(link.read_frame(reader), 5)
         assert writer.is_closing()
-    for _ in range(50):
-        if len(actor.ended) == 2:
-            break
-        await asyncio.sleep(0.02)
-    assert sorted(actor.ended) == ["call0 lost", "call1 lost"]
-    reader, writer = await open_call(links, port, "call2")
+    await until(lambda: len(actor.ended) == 2)
+    assert sorted(actor.ended) == ["ok-0 eof", "ok-1 eof"] or all(e.endswith("lost") for e in actor.ended)
+    reader, writer = await open_call(links, port, "ok-2")
     writer.write(link.encode(link.Kind.TWILIO, b"y"))
-    assert await asyncio.wait_for(link.read_frame(reader), 5) == (link.Kind.TWILIO, b"call2:y")
+    assert await asyncio.wait_for(link.read_frame(reader), 5) == (link.Kind.TWILIO, b"ok-2:y")
     assert actor.connections == 2
-    links.close()
+
+
+async def test_an_unproven_connection_is_bounded_and_cut(links) -> None:  # type: ignore[no-untyped-def]
+    actor = Echo(authenticate_within_s=0.5)
+    server = await asyncio.start_server(actor.on_connection, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        # No channel proves a link key: the connection is cut at the deadline, its calls end.
+        reader, _ = await open_call(links, port, "stranger")
+        with pytest.raises((ConnectionError, asyncio.IncompleteReadError)):
+            await asyncio.wait_for(link.read_frame(reader), 5)
+        assert actor.proven_calls == 1  # the pending slot was given back
+        # Unproven, a channel may not pile up data: it is closed, the connection stays.
+        reader, writer = await open_call(links, port, "stranger")
+        writer.write(link.encode(link.Kind.TWILIO, b"z" * (link_mux.UNAUTHENTICATED_BUFFER * 2)))
+        with pytest.raises(asyncio.IncompleteReadError):
+            await asyncio.wait_for(link.read_frame(reader), 5)
+        # Nor may it open more than a few channels.
+        raw_reader, raw_writer = await asyncio.open_connection("127.0.0.1", port)
+        raw_writer.write(link_mux.PREFACE + b"".join(link_mux.ENVELOPE.pack(c, link_mux.Op.OPEN, 0)
+                                                     for c in range(1, link_mux.UNAUTHENTICATED_CHANNELS + 2)))
+        assert await asyncio.wait_for(raw_reader.read(), 5) == b""
+        raw_writer.close()
+    finally:
+        server.close()
 
 
 async def test_a_peer_breaking_the_envelope_is_cut_off(echo) -> None:  # type: ignore[no-untyped-def]
-    actor, port, _ = echo
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    writer.write(link_mux.PREFACE + link_mux.ENVELOPE.pack(1, link_mux.Op.OPEN, 0)
-                 + link_mux.ENVELOPE.pack(1, 9, 0))  # an op that does not exist
-    assert await asyncio.wait_for(reader.read(), 5) == b""  # the actor side closed the connection
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    writer.write(link_mux.PREFACE + struct.pack(">IBI", 1, link_mux.Op.DATA, link_mux.MAX_PAYLOAD + 1))
-    assert await asyncio.wait_for(reader.read(), 5) == b""
-    writer.close()
+    _, port = echo
+    for bad in (link_mux.ENVELOPE.pack(1, link_mux.Op.OPEN, 0) + link_mux.ENVELOPE.pack(1, 9, 0),  # no such op
+                struct.pack(">IBI", 1, link_mux.Op.DATA, link_mux.MAX_PAYLOAD + 1)):  # oversize
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(link_mux.PREFACE + bad)
+        assert await asyncio.wait_for(reader.read(), 5) == b""
+        writer.close()
