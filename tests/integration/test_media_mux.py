@@ -1,7 +1,7 @@
 """Calls' media links over one shared connection per gateway and actor (VOXRAY_MEDIA_LINK_MUX).
 
-The live gateway is switched to shared connections for these tests (the switch is read per media
-stream); the session actors take either kind of connection.
+The live gateway gets a fresh set of shared connections for these tests (read per media stream),
+so what they count and break is theirs alone; a connection per call is tested below too.
 """
 
 from __future__ import annotations
@@ -24,12 +24,12 @@ SCRIPT = [Silence(300), Say("Hello, I would like to check my order."), WaitForAg
 @pytest.fixture
 async def muxed(live: Live) -> AsyncIterator[Links]:
     rt = live.gateway.server.config.app.state.runtime
-    links = Links()
+    links, before = Links(), rt.links
     rt.links = links
     try:
         yield links
     finally:
-        rt.links = None
+        rt.links = before
         muxes = list(links._muxes.values())
         if muxes:  # closed on the gateway's own loop
             asyncio.run_coroutine_threadsafe(links.close(), muxes[0].reading.get_loop()).result(10)
@@ -72,3 +72,15 @@ async def test_a_lost_shared_connection_ends_its_calls_with_the_apology_and_a_re
     assert record.end_reason == "gateway_lost"
     assert (await place(live, tenant, SCRIPT)).ok  # the next call dials a new connection
     assert mux.closed and all(m is not mux for m in list(muxed._muxes.values()))
+
+
+async def test_a_gateway_with_a_connection_per_call_still_works(live, make_tenant) -> None:  # type: ignore[no-untyped-def]
+    """VOXRAY_MEDIA_LINK_MUX=false (or a gateway of an older version): one connection per call."""
+    rt = live.gateway.server.config.app.state.runtime
+    tenant = await make_tenant(local_script="two_turns")
+    before, rt.links = rt.links, None
+    try:
+        r = await place(live, tenant, SCRIPT)
+    finally:
+        rt.links = before
+    assert r.ok and r.script_completed and r.turns[0].latency_ms is not None, (r.errors, r.timeouts)
