@@ -9,9 +9,11 @@ CLOSE, BYE, ...) runs unchanged inside its channel.
 
 A muxed connection opens with ``PREFACE`` (a per-call link opens with a HELLO frame, kind 1).
 Envelope = 4 byte channel + 1 byte op + 4 byte length + payload. Until one of its channels has
-proved a call's link key, a connection is unauthenticated: few channels, a deadline, and small
-buffers, like a per-call link before its HELLO. The trade: if the connection breaks, every call
-on it ends as if its own link had (the caller hears the apology).
+proved a call's link key, a connection is unauthenticated, like a per-call link before its
+HELLO: a deadline, and past a few channels or a few kB unread per channel the actor stops reading
+it (TCP then holds the gateway back, as a per-call socket would) until a channel proves its key.
+The trade: if the connection breaks, every call on it ends as if its own link had (the caller
+hears the apology).
 """
 
 from __future__ import annotations
@@ -31,9 +33,9 @@ log = structlog.get_logger("voxray.link")
 PREFACE = b"VXMUX1\n"
 ENVELOPE = struct.Struct(">IBI")
 MAX_PAYLOAD = 64 * 1024  # a write is cut into envelopes of at most this (a channel is a byte stream)
-UNAUTHENTICATED_CHANNELS = 8  # channels a connection may open before one proves a link key
-UNAUTHENTICATED_BUFFER = 8 * 1024  # bytes a channel may hold unread before that
-CHANNEL_BUFFER = 4 * 1024 * 1024  # bytes a channel may hold unread at all (~25 s of one call's audio)
+UNAUTHENTICATED_CHANNELS = 8  # channels read from a connection before one proves a link key
+UNAUTHENTICATED_BUFFER = 8 * 1024  # bytes unread per channel before that (then reading pauses)
+CHANNEL_BUFFER = 4 * 1024 * 1024  # bytes a proven channel may hold unread (minutes of a call's media)
 MAX_CHANNEL_ID = 2**32 - 1
 
 
@@ -73,6 +75,8 @@ class ChannelReader:
                 if self._error is not None and not self.buffered:
                     raise self._error
                 raise asyncio.IncompleteReadError(self._take(self.buffered), n)
+            if self._waiter is not None:
+                raise RuntimeError("a channel has one reader")
             self._waiter = asyncio.get_running_loop().create_future()
             try:
                 await self._waiter
@@ -81,6 +85,11 @@ class ChannelReader:
         return self._take(n)
 
     def _take(self, n: int) -> bytes:
+        if n == 0:
+            return b""
+        if len(self._chunks[0]) == n:  # the usual case: a frame's header, then its body, each whole
+            self.buffered -= n
+            return self._chunks.popleft()
         out = bytearray()
         while len(out) < n:
             chunk = self._chunks.popleft()
@@ -102,9 +111,10 @@ class ChannelWriter:
     def __init__(self, mux: "Mux", channel: int) -> None:
         self._mux, self._channel = mux, channel
         self._closing = False
+        self._peer_closed = False  # like a socket the peer shut: writes go nowhere, reads hit EOF
 
     def write(self, data: bytes) -> None:
-        if self._closing:
+        if self._closing or self._peer_closed:
             return
         for start in range(0, len(data), MAX_PAYLOAD):
             self._mux.send(self._channel, Op.DATA, data[start:start + MAX_PAYLOAD])
@@ -142,6 +152,7 @@ class Mux:
         self.authenticated = asyncio.Event()
         if on_open is None:
             self.authenticated.set()
+        self._room = asyncio.Event()  # a channel closed or was read from: an unproven peer may go on
         self.reading = asyncio.get_running_loop().create_task(self._read_loop(), name="link-mux")
 
     @property
@@ -186,9 +197,12 @@ class Mux:
         if pair is None:
             return
         pair[0].feed_eof()
-        pair[1]._closing = True
         if notify:
+            pair[1]._closing = True
             self.send(channel, Op.CLOSE, b"")
+        else:  # the peer closed it: our side reads to the end, then closes when it is done
+            pair[1]._peer_closed = True
+        self._room.set()
 
     def close(self) -> None:
         self.reading.cancel()
@@ -201,13 +215,12 @@ class Mux:
                 if size > MAX_PAYLOAD:
                     raise link.LinkError(f"mux payload of {size} bytes exceeds {MAX_PAYLOAD}")
                 payload = await self._reader.readexactly(size) if size else b""
+                await self._until_room(channel, op, len(payload))
                 if op == Op.DATA:
                     self._deliver(channel, payload)
                 elif op == Op.CLOSE:
                     self.close_channel(channel, notify=False)
                 elif op == Op.OPEN and self._on_open is not None and channel not in self._channels:
-                    if not self.authenticated.is_set() and len(self._channels) >= UNAUTHENTICATED_CHANNELS:
-                        raise link.LinkError("too many channels before a proven HELLO")
                     reader, writer = self._add(channel)
                     task = asyncio.get_running_loop().create_task(self._on_open(reader, writer))
                     self._tasks.add(task)
@@ -216,10 +229,10 @@ class Mux:
                     raise link.LinkError(f"unexpected mux op {op} for channel {channel}")
         except asyncio.IncompleteReadError:
             pass  # the peer closed the connection: what each call already received stays readable
-        except (ConnectionError, OSError, link.LinkError) as exc:
-            error = exc if isinstance(exc, ConnectionError) else ConnectionResetError(str(exc))
         except asyncio.CancelledError:
             error = ConnectionResetError("media link connection closed")
+        except Exception as exc:  # noqa: BLE001 - a reset, a broken envelope: every call on it ends
+            error = exc if isinstance(exc, ConnectionError) else ConnectionResetError(str(exc))
         finally:
             self.closed = True
             for reader, writer in self._channels.values():
@@ -229,12 +242,32 @@ class Mux:
             self._channels.clear()
             self._writer.close()
 
+    async def _until_room(self, channel: int, op: int, size: int) -> None:
+        """Before a channel proves its key, read no further than a few channels and a few kB each:
+        stop reading (TCP holds the peer back) until a channel proves, closes or is read from.
+        A peer that never proves is cut at ``serve``'s deadline."""
+        while not self.authenticated.is_set():
+            pair = self._channels.get(channel)
+            if op == Op.OPEN and len(self._channels) < UNAUTHENTICATED_CHANNELS:
+                return
+            if op == Op.DATA and (pair is None or pair[0].buffered + size <= UNAUTHENTICATED_BUFFER):
+                return
+            if op not in (Op.OPEN, Op.DATA):
+                return
+            self._room.clear()
+            proven = asyncio.ensure_future(self.authenticated.wait())
+            room = asyncio.ensure_future(self._room.wait())
+            try:
+                await asyncio.wait({proven, room}, timeout=0.05, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                proven.cancel()
+                room.cancel()
+
     def _deliver(self, channel: int, payload: bytes) -> None:
         pair = self._channels.get(channel)
         if pair is None:
             return  # a channel closed here while the peer still wrote: dropped, as on a closed socket
-        limit = CHANNEL_BUFFER if self.authenticated.is_set() else UNAUTHENTICATED_BUFFER
-        if pair[0].buffered + len(payload) > limit:
+        if pair[0].buffered + len(payload) > CHANNEL_BUFFER:
             log.warning("media_link_channel_overrun", channel=channel, buffered=pair[0].buffered)
             self.close_channel(channel, notify=True)  # its call ends; the others go on
             return
@@ -252,17 +285,27 @@ async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, on_o
 
     ``on_authenticated`` runs once a channel has proved a link key, or the connection has ended or
     been cut for not doing so within ``authenticate_within_s``."""
-    mux = Mux(reader, writer, on_open)
-    proven = asyncio.ensure_future(mux.authenticated.wait())
+    mux: Mux | None = None
     try:
-        await asyncio.wait({proven, mux.reading}, timeout=authenticate_within_s, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        proven.cancel()
-        on_authenticated()
-    if not mux.authenticated.is_set():
-        mux.close()
-    await asyncio.gather(mux.reading, return_exceptions=True)
-    await asyncio.gather(*list(mux._tasks), return_exceptions=True)
+        mux = Mux(reader, writer, on_open)
+        proven = asyncio.ensure_future(mux.authenticated.wait())
+        try:
+            await asyncio.wait({proven, mux.reading}, timeout=authenticate_within_s,
+                               return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            proven.cancel()
+            on_authenticated()
+        if not mux.authenticated.is_set():
+            mux.close()
+        await asyncio.gather(mux.reading, return_exceptions=True)
+        await asyncio.gather(*list(mux._tasks), return_exceptions=True)
+    except BaseException:
+        if mux is None:
+            on_authenticated()
+            writer.close()
+        else:
+            mux.close()
+        raise
 
 
 class Links:
@@ -285,12 +328,21 @@ class Links:
             if dial is None:  # one dial for every call waiting on this actor; its outcome is theirs
                 dial = self._dials[key] = asyncio.get_running_loop().create_task(self._dial(host, port, cluster_key,
                                                                                             timeout_s))
-                dial.add_done_callback(lambda _: self._dials.pop(key, None))
+                dial.add_done_callback(lambda t: self._dial_done(key, t))
             mux = await asyncio.shield(dial)
         return mux.open()
 
+    def _dial_done(self, key: tuple[str, int], task: asyncio.Task[Mux]) -> None:
+        if self._dials.get(key) is task:
+            self._dials.pop(key)
+        if not task.cancelled():
+            task.exception()  # retrieved: the waiting calls got it (or all left)
+
     async def _dial(self, host: str, port: int, cluster_key: str | None, timeout_s: float) -> Mux:
         reader, writer = await link.dial(host, port, cluster_key, timeout_s)
+        if self._closed:
+            writer.close()
+            raise ConnectionResetError("the gateway is shutting down")
         writer.write(PREFACE)
         mux = self._muxes[(host, port)] = Mux(reader, writer)
         mux.reading.add_done_callback(lambda _: self._muxes.pop((host, port), None) if self._muxes.get(
@@ -299,6 +351,7 @@ class Links:
 
     async def close(self) -> None:
         self._closed = True
+        await asyncio.gather(*list(self._dials.values()), return_exceptions=True)
         muxes = list(self._muxes.values())
         for mux in muxes:
             mux.close()

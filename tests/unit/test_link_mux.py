@@ -36,7 +36,9 @@ class Echo:
         try:
             _, hello = await link.read_frame(reader)
             name = hello.decode()
-            if not name.startswith("ok-"):
+            if name.startswith("slow-"):  # its call's setup is late: proven a second later
+                await asyncio.sleep(1.0)
+            elif not name.startswith("ok-"):
                 await asyncio.sleep(3600)
             writer.authenticated()
             while True:
@@ -105,6 +107,11 @@ async def test_calls_share_one_connection_and_each_reads_only_its_own_frames(ech
     assert kind == link.Kind.CLOSE and b"ok-1" in body
     with pytest.raises(asyncio.IncompleteReadError):
         await asyncio.wait_for(link.read_frame(calls[1][0]), 5)
+    # Half-open, as a socket the peer shut: writes go nowhere and do not fail until we close.
+    calls[1][1].write(link.encode(link.Kind.TWILIO, b"late"))
+    await calls[1][1].drain()
+    assert not calls[1][1].is_closing()
+    calls[1][1].close()
     with pytest.raises(ConnectionError):
         await calls[1][1].drain()
 
@@ -128,26 +135,38 @@ async def test_a_lost_connection_ends_every_call_on_it_and_the_next_call_dials_a
     assert actor.connections == 2
 
 
-async def test_an_unproven_connection_is_bounded_and_cut(links) -> None:  # type: ignore[no-untyped-def]
+async def test_a_burst_of_calls_on_a_new_connection_all_get_through(echo, links) -> None:  # type: ignore[no-untyped-def]
+    """More channels than an unproven connection may have, their setups a second late, frames
+    flowing meanwhile: the actor stops reading until a channel proves, then every call goes on."""
+    actor, port = echo
+    calls = await asyncio.gather(*(open_call(links, port, f"slow-{i}") for i in range(20)))
+    for n in range(50):  # a second of 375-byte Twilio frames per call while the proof is late
+        for _, writer in calls:
+            writer.write(link.encode(link.Kind.TWILIO, f"{n:03d}".encode() * 125))
+        await asyncio.sleep(0.02)
+    for i, (reader, _) in enumerate(calls):
+        got = [await asyncio.wait_for(link.read_frame(reader), 10) for _ in range(50)]
+        assert got == [(link.Kind.TWILIO, f"slow-{i}:".encode() + f"{n:03d}".encode() * 125) for n in range(50)]
+    assert actor.connections == 1 and actor.opened == 20
+
+
+async def test_an_unproven_connection_is_held_back_then_cut(links) -> None:  # type: ignore[no-untyped-def]
     actor = Echo(authenticate_within_s=0.5)
     server = await asyncio.start_server(actor.on_connection, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
     try:
         # No channel proves a link key: the connection is cut at the deadline, its calls end.
-        reader, _ = await open_call(links, port, "stranger")
+        reader, writer = await open_call(links, port, "stranger")
+        writer.write(link.encode(link.Kind.TWILIO, b"z" * (link_mux.UNAUTHENTICATED_BUFFER * 4)))  # not read
         with pytest.raises((ConnectionError, asyncio.IncompleteReadError)):
             await asyncio.wait_for(link.read_frame(reader), 5)
         assert actor.proven_calls == 1  # the pending slot was given back
-        # Unproven, a channel may not pile up data: it is closed, the connection stays.
-        reader, writer = await open_call(links, port, "stranger")
-        writer.write(link.encode(link.Kind.TWILIO, b"z" * (link_mux.UNAUTHENTICATED_BUFFER * 2)))
-        with pytest.raises(asyncio.IncompleteReadError):
-            await asyncio.wait_for(link.read_frame(reader), 5)
-        # Nor may it open more than a few channels.
+        # Many channels and no proof: the actor stops reading, then cuts the connection.
         raw_reader, raw_writer = await asyncio.open_connection("127.0.0.1", port)
         raw_writer.write(link_mux.PREFACE + b"".join(link_mux.ENVELOPE.pack(c, link_mux.Op.OPEN, 0)
-                                                     for c in range(1, link_mux.UNAUTHENTICATED_CHANNELS + 2)))
+                                                     for c in range(1, link_mux.UNAUTHENTICATED_CHANNELS + 5)))
         assert await asyncio.wait_for(raw_reader.read(), 5) == b""
+        assert actor.opened <= 1 + link_mux.UNAUTHENTICATED_CHANNELS
         raw_writer.close()
     finally:
         server.close()
