@@ -152,7 +152,6 @@ class Mux:
         self.authenticated = asyncio.Event()
         if on_open is None:
             self.authenticated.set()
-        self._room = asyncio.Event()  # a channel closed or was read from: an unproven peer may go on
         self.reading = asyncio.get_running_loop().create_task(self._read_loop(), name="link-mux")
 
     @property
@@ -202,7 +201,6 @@ class Mux:
             self.send(channel, Op.CLOSE, b"")
         else:  # the peer closed it: our side reads to the end, then closes when it is done
             pair[1]._peer_closed = True
-        self._room.set()
 
     def close(self) -> None:
         self.reading.cancel()
@@ -215,7 +213,8 @@ class Mux:
                 if size > MAX_PAYLOAD:
                     raise link.LinkError(f"mux payload of {size} bytes exceeds {MAX_PAYLOAD}")
                 payload = await self._reader.readexactly(size) if size else b""
-                await self._until_room(channel, op, len(payload))
+                if not self.authenticated.is_set():  # (no coroutine per frame once proven)
+                    await self._until_room(channel, op, len(payload))
                 if op == Op.DATA:
                     self._deliver(channel, payload)
                 elif op == Op.CLOSE:
@@ -244,7 +243,7 @@ class Mux:
 
     async def _until_room(self, channel: int, op: int, size: int) -> None:
         """Before a channel proves its key, read no further than a few channels and a few kB each:
-        stop reading (TCP holds the peer back) until a channel proves, closes or is read from.
+        stop reading (TCP holds the peer back) until a channel proves, or closes, or is read from.
         A peer that never proves is cut at ``serve``'s deadline."""
         while not self.authenticated.is_set():
             pair = self._channels.get(channel)
@@ -254,14 +253,10 @@ class Mux:
                 return
             if op not in (Op.OPEN, Op.DATA):
                 return
-            self._room.clear()
-            proven = asyncio.ensure_future(self.authenticated.wait())
-            room = asyncio.ensure_future(self._room.wait())
-            try:
-                await asyncio.wait({proven, room}, timeout=0.05, return_when=asyncio.FIRST_COMPLETED)
-            finally:
-                proven.cancel()
-                room.cancel()
+            try:  # look again when a channel proves, or shortly (calls read and close meanwhile)
+                await asyncio.wait_for(self.authenticated.wait(), 0.05)
+            except asyncio.TimeoutError:
+                pass
 
     def _deliver(self, channel: int, payload: bytes) -> None:
         pair = self._channels.get(channel)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, Coroutine
 
 import ray
 import structlog
@@ -116,18 +116,18 @@ class SessionRegistry:
         """An admitted call whose TwiML never went out (a later setup step failed): end it on its
         actor, or give its slot back, now rather than when the actor's wait for media runs out.
         In the background: the caller's answer (an apology) does not wait for it."""
-        task = asyncio.get_running_loop().create_task(self._abandon(setup, why))
-        self._abandons.add(task)
-        task.add_done_callback(self._abandons.discard)
+        self._in_background(self._abandon(setup, why))
 
     def give_back_unopened(self, setup: CallSetup, admitted: Reply[LiveEntry]) -> None:
         """Free the slot ``admit_on`` took for a call that was never handed to its actor (a
         duplicate webhook): one script, no Ray call. In the background."""
         if admitted.error is not None:
             return
-        entry = admitted.get()
-        task = asyncio.get_running_loop().create_task(self._release_quietly(setup, entry.actor))
-        self._abandons.add(task)
+        self._in_background(self._release_quietly(setup, admitted.get().actor))
+
+    def _in_background(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._abandons.add(task)  # held until done (the loop keeps only weak references)
         task.add_done_callback(self._abandons.discard)
 
     async def _release_quietly(self, setup: CallSetup, actor: str) -> None:

@@ -28,14 +28,8 @@ class Framer:
         """Append ``data``; return every complete frame now available, keeping the remainder."""
         if not self._buf and len(data) == self.frame_bytes:
             return [bytes(data)]  # the usual case (Twilio sends whole 20 ms frames): no copy through the buffer
-        self._buf += data
-        n = len(self._buf) // self.frame_bytes * self.frame_bytes
-        if n == 0:
-            return []
-        fb = self.frame_bytes
-        frames = [bytes(self._buf[i : i + fb]) for i in range(0, n, fb)]
-        del self._buf[:n]
-        return frames
+        whole, fb = self.push_whole(data), self.frame_bytes
+        return [whole[i : i + fb] for i in range(0, len(whole), fb)]
 
     def push_whole(self, data: bytes) -> bytes:
         """Like ``push``, but the complete frames come back as one run of bytes (a multiple of a frame)."""

@@ -116,8 +116,9 @@ async def answer_call(rt: Runtime, tenant: Tenant, form: dict[str, str], directi
     record, admission, stream token) and no Ray call on the way (the hand-over is not awaited).
     A stream token is issued once per call: a replayed webhook (signatures never expire) gets
     409 (or, while the deployment is full, the busy message), never a second token.
-    ``route_generation``: the routes' generation, read in the first batch (None: read it here). ``room``: why a shared call would have been refused at that
-    first batch (None: it had room); a full cluster is answered at once, before any write.
+    ``route_generation``: the routes' generation, read in the first batch (None: read it here).
+    ``room``: why a shared call would have been refused at that first batch (None: it had room);
+    a full cluster is answered at once, before any write.
     """
     call_sid = form["CallSid"]
     started = time.perf_counter()
