@@ -25,6 +25,11 @@ def label(value: str | None, default: str = "other") -> str:
     return value if _LABEL.match(value) else default
 
 
+def prepare() -> None:
+    """Build the metrics (and import Ray's metrics module) now, not inside a burst's first call."""
+    _build()
+
+
 def _build() -> dict[str, Any] | None:
     global _metrics
     if _metrics is not None:

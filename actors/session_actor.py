@@ -22,7 +22,7 @@ import httpx
 import orjson
 import structlog
 
-from actors import link, link_mux, link_tls
+from actors import link, link_mux, link_tls, metrics
 from actors.call_session import CallSession
 from actors.pool_policy import HOT_CPU, HOT_LAG_MS, is_hot, retire_dedicated
 from actors.providers.openai_realtime import OpenAIRealtimeStream, client_for
@@ -31,6 +31,7 @@ from voxray.egress import webhook_transport
 from voxray.live_calls import SHARED, LiveCalls
 from voxray import tracing
 from voxray.logging import configure_logging
+from voxray.preload import preload
 from voxray.records import CallStatus
 from voxray.store import Store
 
@@ -82,6 +83,7 @@ class SessionActor:
         self._arrived = asyncio.Condition()  # a call's setup arrived (a HELLO may be waiting for it)
         if config.model_api_key is not None:  # build the SDK client (and its lazy imports) before any call
             client_for(config.model_api_key, config.model_websocket_base_url)
+        preload()
 
     async def ready(self) -> tuple[str, int, str]:
         """Open the media socket; return the address the gateway should dial and the node id."""
@@ -106,6 +108,7 @@ class SessionActor:
         self._node_id = ray.get_runtime_context().get_node_id()
         for allow_private in (False, True):  # TLS contexts load CA bundles (~0.1 s): never on a call's path
             self._tool_http(allow_private)
+        metrics.prepare()
         return host, port, self._node_id
 
     async def watch(self) -> None:

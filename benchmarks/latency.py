@@ -86,6 +86,7 @@ def options() -> argparse.ArgumentParser:
                    help="py-spy the voxray server and its Python descendants during the calls' setup")
     p.add_argument("--profile-s", type=float, default=0.0,
                    help="how long to profile from go (0: the arrival span + 6 s)")
+    p.add_argument("--profile-rate", type=int, default=100, help="py-spy samples per second per process")
     p.add_argument("--no-snapshot", action="store_true",
                    help="run the processes from the working tree instead of a private copy of it")
     p.add_argument("--no-readme", action="store_true")

@@ -183,7 +183,8 @@ def run_load(tree: Tree, load: Load, script: list[Any], workdir: Path, args: arg
         if args.profile_setup and load.system == "voxray":
             targets = [server.pid] + [p for p, k in watch.kinds.items() if p in go.cpu
                                       and (k == "session_actor" or k.startswith("ray_actor:"))]
-            spy = {pid: (profile_setup.record(pid, workdir / f"spy-{pid}.txt", args.profile_s, log),
+            spy = {pid: (profile_setup.record(pid, workdir / f"spy-{pid}.txt", args.profile_s, log,
+                                                       args.profile_rate),
                          workdir / f"spy-{pid}.txt") for pid in targets}
         go_all(workers, t_go)
         for proc, _ in workers:

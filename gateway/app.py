@@ -34,6 +34,7 @@ from governance.client import GovernanceClient
 from voxray import redis_client
 from voxray.keys import KeyStore
 from voxray.live_calls import LiveCalls
+from voxray.preload import preload
 from voxray.settings import Settings
 from voxray.start_checks import secure_start
 from voxray.store import Store
@@ -49,6 +50,7 @@ def create_app(settings: Settings, *, redis_url: str, model_websocket_base_url: 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        preload()  # not on the first request's path
         store = Store.from_url(redis_url, settings.key_prefix, sealer=secure_start(settings))
         # Session actors belong to the deployment's pool supervisor, not to this gateway.
         registry = SessionRegistry(LiveCalls(store.redis, store.p),
