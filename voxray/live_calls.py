@@ -29,7 +29,18 @@ from voxray.redis_batch import Batch, Reply, run_one, script
 SHARED = "shared"
 DEDICATED = "dedicated"
 
-_ADMIT = """
+# The one rule admission and the room check share (two scripts sent by EVAL cannot share a
+# function, so both are sent with it in front).
+_SLOT_STATE = """
+-- How many more calls actor `name` (capacity `cap`) takes, and whether it reported no headroom
+-- (hot) until after `now`.
+local function slot_state(live_key, hot_key, name, cap, now)
+  local free = cap - tonumber(redis.call('HGET', live_key, name) or '0')
+  return free, tonumber(redis.call('HGET', hot_key, name) or '0') > now
+end
+"""
+
+_ADMIT = _SLOT_STATE + """
 -- KEYS: live_calls, tenant_zset, cap, live, kind, addr, hot ; ARGV: sid, tenant, limit, max_live, now, isolation, link_key, pool_calls_prefix
 local existing = redis.call('HGET', KEYS[1], ARGV[1])
 if existing then
@@ -58,9 +69,9 @@ for i = 1, #caps, 2 do
       ok = true
     end
     if ok then
-      local free = cap - tonumber(redis.call('HGET', KEYS[4], name) or '0')
+      local free, hot = slot_state(KEYS[4], KEYS[7], name, cap, now)
       if free > 0 then
-        if tonumber(redis.call('HGET', KEYS[7], name) or '0') > now then
+        if hot then
           hot_seen = true
         elseif best == nil or (bound and not bestbound) or (bound == bestbound and free > bestfree) then
           best, bestfree, bestbound = name, free, bound
@@ -84,19 +95,21 @@ redis.call('SADD', ARGV[8] .. best, ARGV[1])
 return {'ok', entry}
 """
 
-_ROOM = """
+_ROOM = _SLOT_STATE + """
 -- KEYS: live_calls, cap, live, kind, hot ; ARGV: max_live, now
 -- Why a new shared call would be refused now ('' = it would not): read-only, so a webhook asks it
 -- in its first round trip and answers a full cluster at once; admission itself still decides.
 if redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[1]) then return 'capacity' end
 local caps = redis.call('HGETALL', KEYS[2])
-local hot_seen = false
+local now, hot_seen = tonumber(ARGV[2]), false
 for i = 1, #caps, 2 do
   local name, cap = caps[i], tonumber(caps[i + 1])
-  if cap > 0 and (redis.call('HGET', KEYS[4], name) or 'shared') == 'shared'
-      and cap > tonumber(redis.call('HGET', KEYS[3], name) or '0') then
-    if tonumber(redis.call('HGET', KEYS[5], name) or '0') <= tonumber(ARGV[2]) then return '' end
-    hot_seen = true
+  if cap > 0 and (redis.call('HGET', KEYS[4], name) or 'shared') == 'shared' then
+    local free, hot = slot_state(KEYS[3], KEYS[5], name, cap, now)
+    if free > 0 then
+      if not hot then return '' end
+      hot_seen = true
+    end
   end
 end
 return hot_seen and 'overloaded' or 'capacity'

@@ -127,3 +127,31 @@ async def test_a_stream_token_is_issued_once_per_call(live_calls: LiveCalls) -> 
     assert await live_calls.issue_stream(call, "n1", int(time.time()) + 30)  # the same request retried
     assert await live_calls.redis.get(f"{live_calls.p}:stoken:n1") == call.encode()
     assert await live_calls.redis.get(f"{live_calls.p}:stoken:n2") is None
+
+
+async def test_the_room_check_answers_as_admission_would(live_calls: LiveCalls) -> None:
+    # The webhook's first round trip (room) and admission share one slot rule; they must agree.
+    async def agree(max_live: int = 9) -> str | None:
+        why = await live_calls.room(max_live)
+        try:
+            entry = await live_calls.admit(sid(), "t", tenant_limit=99, max_live=max_live, link_key="k")
+        except Refused as exc:
+            assert why == exc.reason
+            return why
+        assert why is None
+        await live_calls.release(entry.call_sid, "t")
+        return None
+
+    assert await agree() == "capacity"  # no actor at all
+    await add(live_calls, "ded", 5, kind=DEDICATED)
+    assert await agree() == "capacity"  # a dedicated process never takes a shared call
+    await add(live_calls, "a", 1)
+    assert await agree() is None
+    await live_calls.set_hot("a", time.time() + 5)
+    assert await agree() == "overloaded"  # room, but no headroom
+    await live_calls.set_hot("a", time.time() - 1)  # recovered
+    await live_calls.admit(sid(), "t", tenant_limit=99, max_live=9, link_key="k")
+    assert await agree() == "capacity"  # its one slot is taken
+    await add(live_calls, "b", 3)
+    assert await agree() is None
+    assert await agree(max_live=1) == "capacity"  # the cluster cap comes first
