@@ -75,7 +75,7 @@ def create_app(settings: Settings, *, redis_url: str, model_websocket_base_url: 
             twilio=TwilioRest(settings.twilio_api_base_url, settings.twilio_timeout_s),
             governance=governance_client,
             media_link_key=settings.media_link_key.get_secret_value() if settings.media_link_key else None,
-            links=Links() if settings.media_link_mux else None,
+            links=Links(settings.media_link_coalesce_ms / 1000) if settings.media_link_mux else None,
         )
         # Call setup must not wait for a worker process, nor for Redis handshakes: be ready only
         # once the actor pool is warm and the Redis connections are open.

@@ -93,6 +93,10 @@ class Settings(BaseSettings):
     # wrapped per call, sent once per event-loop turn) instead of a connection per call; actors
     # take either (actors/link_mux.py). Steady 50: 12.1 ms CPU per call-second against 12.5 per call.
     media_link_mux: bool = True
+    # On a shared connection, the gateway sends at most once per this long: the callers' frames of
+    # many calls leave in one send (the actor wakes once for them) for at most this much delay on
+    # the way in; a frame after a quiet spell leaves at once. 0: every event-loop turn.
+    media_link_coalesce_ms: float = Field(default=0.0, ge=0, le=20)
 
     # Model. None: `voxray up` starts the local realtime server and points here.
     openai_api_key: SecretStr = SecretStr("sk-local")

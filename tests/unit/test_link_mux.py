@@ -180,3 +180,35 @@ async def test_a_peer_breaking_the_envelope_is_cut_off(echo) -> None:  # type: i
         writer.write(link_mux.PREFACE + bad)
         assert await asyncio.wait_for(reader.read(), 5) == b""
         writer.close()
+
+
+async def test_coalescing_sends_a_busy_spell_together_and_a_quiet_write_at_once(echo) -> None:  # type: ignore[no-untyped-def]
+    _, port = echo
+    links = link_mux.Links(coalesce_s=1.0)  # long enough that a slow host cannot split the spell
+    try:
+        calls = [await open_call(links, port, f"ok-{i}") for i in range(3)]
+        [mux] = links._muxes.values()
+        await asyncio.sleep(1.1)  # quiet (the opens have left): the next write leaves at the end of its turn
+        sends: list[object] = []
+        real_write = mux._writer.write
+
+        def counted(data: bytes) -> None:  # the real socket's write, counted
+            sends.append(data)
+            real_write(data)
+
+        mux._writer.write = counted  # type: ignore[method-assign,assignment]
+        calls[0][1].write(link.encode(link.Kind.TWILIO, b"first"))
+        await asyncio.sleep(0)
+        assert len(sends) == 1
+        for n in range(3):  # within the window: held, then one send for all of them
+            for _, writer in calls:
+                writer.write(link.encode(link.Kind.TWILIO, f"f{n}".encode()))
+            await asyncio.sleep(0.01)
+        assert len(sends) == 1
+        assert await asyncio.wait_for(link.read_frame(calls[0][0]), 5) == (link.Kind.TWILIO, b"ok-0:first")
+        for i, (reader, _) in enumerate(calls):
+            got = [await asyncio.wait_for(link.read_frame(reader), 5) for _ in range(3)]
+            assert got == [(link.Kind.TWILIO, f"ok-{i}:f{n}".encode()) for n in range(3)]
+        assert len(sends) == 2
+    finally:
+        await links.close()
