@@ -5,7 +5,8 @@ actor one receive (and the reverse for the agent's audio). A shared connection c
 call's frames, each wrapped with its channel number, and sends what the calls wrote once per
 event-loop turn: one send for all the frames that turn produced. The gateway's side may also
 hold a busy spell's frames for a few ms (``coalesce_s``) so that one send, and one wake-up of
-the actor, carries many calls' frames (steady 50: actor 7.9 -> 6.9 ms of CPU per call-second). Each call still gets a reader
+the actor, carries many calls' frames (at 5 ms, one steady-50 run: actor 7.9 -> 6.9 ms of CPU
+per call-second; every frame, a new call's HELLO included, may wait that long). Each call still gets a reader
 and a writer, and the per-call protocol of ``actors/link.py`` (HELLO with the link key, TWILIO,
 CLOSE, BYE, ...) runs unchanged inside its channel.
 
@@ -151,7 +152,7 @@ class Mux:
         # At most one send per this long: under load the frames of many calls share a send (and
         # the peer's wake-up); a write after a quiet spell still leaves at the end of its turn.
         self._coalesce_s = coalesce_s
-        self._flushed_at = -coalesce_s
+        self._flushed_at = float("-inf")
         self._next = 1
         self._tasks: set[asyncio.Task[None]] = set()
         self.closed = False
@@ -216,6 +217,7 @@ class Mux:
             pair[1]._peer_closed = True
 
     def close(self) -> None:
+        self._flush()  # frames held for coalescing (a call's BYE, CLOSE) leave before the end
         self.reading.cancel()
 
     async def _read_loop(self) -> None:
@@ -246,6 +248,7 @@ class Mux:
         except Exception as exc:  # noqa: BLE001 - a reset, a broken envelope: every call on it ends
             error = exc if isinstance(exc, ConnectionError) else ConnectionResetError(str(exc))
         finally:
+            self._flush()  # what was written since close() (a dead peer's socket drops it anyway)
             self.closed = True
             for reader, writer in self._channels.values():
                 # Each call sees its own link end: the same handling as its own socket's end.

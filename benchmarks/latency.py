@@ -48,6 +48,13 @@ def parse_runs(runs: list[str] | None, calls: list[int], arrivals: list[str]) ->
     return out
 
 
+def positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
 def options() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m benchmarks.latency", description=__doc__.splitlines()[0])
     p.add_argument("--calls", type=int, nargs="+", default=[10, 50, 100])
@@ -86,7 +93,7 @@ def options() -> argparse.ArgumentParser:
                    help="py-spy the voxray server and its Python descendants during the calls' setup")
     p.add_argument("--profile-s", type=float, default=0.0,
                    help="how long to profile from go (0: the arrival span + 6 s)")
-    p.add_argument("--profile-rate", type=int, default=100, help="py-spy samples per second per process")
+    p.add_argument("--profile-rate", type=positive_int, default=100, help="py-spy samples per second per process")
     p.add_argument("--no-snapshot", action="store_true",
                    help="run the processes from the working tree instead of a private copy of it")
     p.add_argument("--no-readme", action="store_true")

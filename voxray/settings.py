@@ -95,7 +95,8 @@ class Settings(BaseSettings):
     media_link_mux: bool = True
     # On a shared connection, the gateway sends at most once per this long: the callers' frames of
     # many calls leave in one send (the actor wakes once for them) for at most this much delay on
-    # the way in; a frame after a quiet spell leaves at once. 0: every event-loop turn.
+    # the way in; a frame after a quiet spell leaves at the end of its event-loop turn, as with 0
+    # (every turn). The loop's timers have 1 ms resolution.
     media_link_coalesce_ms: float = Field(default=0.0, ge=0, le=20)
 
     # Model. None: `voxray up` starts the local realtime server and points here.

@@ -130,7 +130,8 @@ async def test_a_stream_token_is_issued_once_per_call(live_calls: LiveCalls) -> 
 
 
 async def test_the_room_check_answers_as_admission_would(live_calls: LiveCalls) -> None:
-    # The webhook's first round trip (room) and admission share one slot rule; they must agree.
+    # The webhook's first round trip (room) and admission share one slot rule: they agree in the
+    # states that matter (no actor, dedicated only, free, hot, full, hot and full, draining, cap).
     async def agree(max_live: int = 9) -> str | None:
         why = await live_calls.room(max_live)
         try:
@@ -152,6 +153,11 @@ async def test_the_room_check_answers_as_admission_would(live_calls: LiveCalls) 
     await live_calls.set_hot("a", time.time() - 1)  # recovered
     await live_calls.admit(sid(), "t", tenant_limit=99, max_live=9, link_key="k")
     assert await agree() == "capacity"  # its one slot is taken
+    await live_calls.set_hot("a", time.time() + 5)
+    assert await agree() == "capacity"  # hot and full: full (no slot anywhere)
+    await add(live_calls, "bound", 5, kind=f"{DEDICATED}:t")
+    await add(live_calls, "draining", 0)
+    assert await agree() == "capacity"  # a tenant's own process and a draining actor take no shared call
     await add(live_calls, "b", 3)
     assert await agree() is None
     assert await agree(max_live=1) == "capacity"  # the cluster cap comes first

@@ -21,6 +21,7 @@ class Echo:
         self.ended: list[str] = []
         self.connections = 0
         self.proven_calls = 0
+        self.received: list[bytes] = []
 
     async def on_connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections += 1
@@ -43,6 +44,7 @@ class Echo:
             writer.authenticated()
             while True:
                 kind, body = await link.read_frame(reader)
+                self.received.append(body)
                 if body == b"bye":
                     writer.write(link.encode_json(link.Kind.CLOSE, {"code": 1000, "reason": name}))
                     writer.close()
@@ -212,3 +214,16 @@ async def test_coalescing_sends_a_busy_spell_together_and_a_quiet_write_at_once(
         assert len(sends) == 2
     finally:
         await links.close()
+
+
+async def test_closing_the_gateway_side_sends_what_coalescing_held(echo) -> None:  # type: ignore[no-untyped-def]
+    actor, port = echo
+    links = link_mux.Links(coalesce_s=1.0)
+    reader, writer = await open_call(links, port, "ok-0")
+    writer.write(link.encode(link.Kind.TWILIO, b"x"))
+    assert await asyncio.wait_for(link.read_frame(reader), 5) == (link.Kind.TWILIO, b"ok-0:x")
+    writer.write(link.encode(link.Kind.TWILIO, b"last"))  # within the window: held
+    writer.close()
+    await links.close()  # a gateway shutting down: the held frame and the CLOSE still leave
+    await until(lambda: actor.ended == ["ok-0 eof"])
+    assert actor.received == [b"x", b"last"]

@@ -11,5 +11,8 @@ def test_every_lazily_imported_module_exists_in_this_install() -> None:
     assert all(name in sys.modules for name in ON_FIRST_USE)
 
 
-def test_a_missing_module_is_reported_not_raised() -> None:
-    assert preload(("json", "voxray_no_such_module")) == ["voxray_no_such_module"]
+def test_a_missing_or_broken_module_is_reported_not_raised(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "voxray_broken_module.py").write_text("raise AttributeError('a version mismatch')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert preload(("json", "voxray_no_such_module", "voxray_broken_module")) == [
+        "voxray_no_such_module", "voxray_broken_module"]
