@@ -207,10 +207,12 @@ class CallSession(CallControl):
         if self._ending:
             return
         self._ending = True
+        # Judged on the call's own reason (a model loss before it is prefixed below): a dedicated
+        # process that erred is retired whatever else went wrong.
+        self.internal_error = reason.startswith("internal_error")
         if self._model_failure is not None:  # however the call ends now, the model's loss is why
             status, reason = CallStatus.FAILED, f"model_error: {self._model_failure} -> {reason}"[:200]
         self.state = "ended"
-        self.internal_error = reason.startswith("internal_error")
         try:
             ended = utcnow()
             call = await self.store.get_call(self.setup.tenant_id, self.setup.call_sid)

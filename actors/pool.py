@@ -253,16 +253,41 @@ class PoolSupervisor:
         if self.state.members.get(name) is member:
             await self._forget(name, reason)
 
-    async def _forget(self, name: str, reason: str) -> None:
+    async def _forget(self, name: str, reason: str) -> int:
+        """Take a gone actor out of the pool and end its calls (returns how many records it ended).
+        Redis first: if that fails the member stays, with its watch over, and the sweep finds it
+        and tries again."""
+        lost = await self.live.drop_actor(name)
         self.state.members.pop(name, None)
         self._nodes = None  # a node may be gone with it
         retired = name in self.state.retiring
         self.state.retiring.discard(name)
-        for sid, tenant in await self.live.drop_actor(name):
-            if await finalize_lost(self.store, tenant, sid, reason):
-                self.state.lost_calls += 1
+        ended = 0
+        for sid, tenant in lost:
+            try:
+                ended += await finalize_lost(self.store, tenant, sid, reason)
+            except Exception:  # noqa: BLE001 - the slot is back; the record stays as it was
+                log.exception("lost_call_record_failed", call_sid=sid, actor=name)
+        self.state.lost_calls += ended
         if not retired:
             log.warning("session_actor_lost", actor=name, reason=reason)
+        return ended
+
+    async def _forget_unwatched(self, listed: set[str]) -> int:
+        """Actors Redis lists that nobody watches (a failed ``_forget``, a kill): gone ones leave."""
+        ended = 0
+        for name in listed:
+            member = self.state.members.get(name)
+            if member is not None and (member.watch is None or not member.watch.done()):
+                continue
+            try:
+                ray.get_actor(name, namespace=self.config.namespace)
+            except ValueError:
+                ended += await self._forget(name, "session_actor_died")
+                continue
+            if member is not None and name not in self.state.retiring:  # alive, its watch ended on an error
+                self._watch(name, member)
+        return ended
 
     def _call_nodes(self) -> dict[str, float]:
         now = time.monotonic()
@@ -353,20 +378,27 @@ class PoolSupervisor:
                 ray.kill(handle, no_restart=True)
                 raise
         drained = actual_node in self.state.drained_nodes  # a drain that came while it started
-        await self.live.register_actor(name, capacity=0 if drained else capacity, kind=kind, host=host, port=port,
-                                       node=actual_node)
+        try:
+            await self.live.register_actor(name, capacity=0 if drained else capacity, kind=kind, host=host,
+                                           port=port, node=actual_node)
+        except BaseException:  # unlisted, nobody would ever find (or stop) it
+            ray.kill(handle, no_restart=True)
+            raise
         self._watch(name, _Member(handle, actual_node, kind))
+        if not drained and actual_node in self.state.drained_nodes:  # a drain during the registration
+            await self.live.set_capacity(name, 0)
+            self.state.retiring.add(name)
         log.info("session_actor_started", actor=name, node=actual_node[:12], kind=kind, capacity=capacity)
 
     async def _kill(self, name: str, member: _Member) -> None:
         self.state.retiring.add(name)
-        await self._forget(name, "retired")
         if member.watch is not None:
             member.watch.cancel()
-        try:
+        try:  # first: should Redis fail below, the sweep finds an unwatched, gone actor to forget
             ray.kill(member.handle, no_restart=True)
         except Exception:  # noqa: BLE001 - already gone
             pass
+        await self._forget(name, "retired")
 
     async def _ask_autoscaler(self, live: int) -> None:
         if not self.config.call_resource:
@@ -386,6 +418,7 @@ class PoolSupervisor:
         """End calls whose actor is gone or never heard of them (after any crash); returns how many."""
         entries = await self.live.entries()
         names = {s.name for s in await self.live.actors()}
+        forgotten = await self._forget_unwatched(names)
         ended = 0
         by_actor: dict[str, list[Any]] = {}
         for e in entries:
@@ -407,7 +440,7 @@ class PoolSupervisor:
                     await self.live.release(e.call_sid, e.tenant_id, e.actor)
                     ended += await finalize_lost(self.store, e.tenant_id, e.call_sid, "session_lost")
         self.state.lost_calls += ended
-        return ended
+        return ended + forgotten
 
 
 def pool_config(settings: Any, redis_url: str, model_websocket_base_url: str | None) -> PoolConfig:

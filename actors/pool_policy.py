@@ -122,6 +122,15 @@ def plan(pool: list[ActorSlot], nodes: dict[str, float], targets: PoolTargets, i
     unbound = [a for a in pool if a.kind == DEDICATED and a.capacity > 0 and a.node in nodes]
     for i in range(max(0, targets.dedicated_warm - len(unbound))):
         out.add_dedicated.append(_least_loaded_node(per_node, nodes))
+    # Unbound ones beyond the warm target (started for a first call another tenant's took, or
+    # whose gateway stopped waiting) leave once idle, like any spare.
+    spare = len(unbound) - targets.dedicated_warm
+    for a in sorted(unbound, key=lambda a: a.name):
+        if spare <= 0:
+            break
+        if a.name in idle_names and a.live == 0:
+            out.retire.append(a.name)
+            spare -= 1
     return out
 
 

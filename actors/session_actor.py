@@ -44,6 +44,7 @@ PRE_HELLO_MAX_BYTES = 4096  # a HELLO is ~100 bytes: nothing bigger is read befo
 HEADROOM_TICK_S = 0.1
 HEADROOM_WINDOW_S = 0.5
 HOT_FOR_S = 2.0
+RETIRE_ATTEMPTS = 5  # a spent dedicated process's capacity 0 is retried this many times, 1 s apart
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,7 @@ class SessionActor:
         self._http: dict[bool, httpx.AsyncClient] = {}
         self._served = 0
         self._failed = False
+        self._retiring = False
         self._tasks: set[asyncio.Task[None]] = set()
         self._node_id = ""
         self._pending_links = 0
@@ -136,6 +138,8 @@ class SessionActor:
             self._take(setup)
 
     def _take(self, setup: CallSetup) -> None:
+        if self._retiring:
+            raise RuntimeError("session actor is retiring (a spent or failed dedicated process)")
         if len(self._sessions) >= self.config.capacity:
             raise RuntimeError(f"session actor is full ({self.config.capacity} calls)")
         query = {"script": setup.agent.local_script} if setup.agent.local_script else None
@@ -167,15 +171,28 @@ class SessionActor:
             self._sessions.pop(sid, None)
             self._served += 1
             self._failed = self._failed or session.internal_error
+            if self.config.kind != SHARED and retire_dedicated(self._served, self._failed,
+                                                               self.config.dedicated_max_calls):
+                # Spent or erred: no further call, from this moment (``_take`` refuses) and in
+                # Redis (capacity 0) before the slot is given back, so admission cannot pick it.
+                self._retiring = True
+                await self._retire_in_redis()
             try:
+                # The slot is held until the call's queued writes reached Redis: the supervisor
+                # stops a retired or drained process once it holds no call, and they would go with it.
+                await session.records.drained(60)
                 await self._live.release(sid, tenant, self.config.name)
-                if self.config.kind != SHARED and retire_dedicated(self._served, self._failed,
-                                                                    self.config.dedicated_max_calls):
-                    # Writes still queued from a Redis outage leave with the process otherwise.
-                    await session.records.drained(60)
-                    await self._live.set_capacity(self.config.name, 0)
             except Exception:  # noqa: BLE001 - the supervisor's sweep releases it later
                 log.exception("slot_release_failed", call_sid=sid)
+
+    async def _retire_in_redis(self) -> None:
+        for attempt in range(RETIRE_ATTEMPTS):
+            try:
+                await self._live.set_capacity(self.config.name, 0)
+                return
+            except Exception:  # noqa: BLE001 - Redis blip: try again (``_take`` refuses meanwhile)
+                log.exception("retire_capacity_failed", actor=self.config.name, attempt=attempt)
+                await asyncio.sleep(1.0)
 
     async def _headroom_loop(self) -> None:
         """Measure event-loop lag and this process's CPU; mark the actor hot while it has no room.

@@ -44,6 +44,17 @@ def test_dedicated_warm_processes_are_kept_unbound() -> None:
     assert plan(pool, {"n1": 4}, targets, set()).add_dedicated == ["n1"]
 
 
+def test_idle_unbound_dedicated_processes_beyond_the_warm_target_retire() -> None:
+    one_warm = PoolTargets(warm_slots=0, calls_per_core=25, calls_per_actor=10, dedicated_warm=1, dedicated_max_calls=3)
+    pool = [slot("a", "n1"), slot("d1", "n1", cap=1, kind=DEDICATED), slot("d2", "n1", cap=1, kind=DEDICATED),
+            slot("d3", "n1", cap=1, kind="dedicated:t1", live=1)]
+    out = plan(pool, {"n1": 4}, one_warm, {"d1", "d2", "d3"})
+    assert out.retire == ["d1"] and not out.add_dedicated  # d2 stays warm; d3 is bound and busy
+    none_warm = PoolTargets(warm_slots=0, calls_per_core=25, calls_per_actor=10, dedicated_warm=0, dedicated_max_calls=3)
+    assert plan(pool, {"n1": 4}, none_warm, {"d1", "d2"}).retire == ["d1", "d2"]
+    assert plan(pool, {"n1": 4}, none_warm, set()).retire == []  # not idle long enough yet
+
+
 def test_dedicated_process_retires_after_its_calls_or_any_error() -> None:
     assert not retire_dedicated(2, False, 3)
     assert retire_dedicated(3, False, 3)
