@@ -406,11 +406,11 @@ class PoolSupervisor:
         bundles = wanted_bundles(self.config.targets, live, self.config.call_resource)
         if len(bundles) == self.state.last_bundles:
             return
-        self.state.last_bundles = len(bundles)
         try:
             from ray.autoscaler.sdk import request_resources
 
             await asyncio.to_thread(request_resources, bundles=bundles)
+            self.state.last_bundles = len(bundles)  # a failed request is made again next round
         except Exception as exc:  # noqa: BLE001 - no autoscaler (a fixed cluster): nothing to ask
             log.debug("request_resources_failed", error=str(exc)[:200])
 
