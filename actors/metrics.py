@@ -14,10 +14,13 @@ import socket
 from collections import Counter as Tally
 from typing import Any
 
+from voxray import gc_pauses
+
 MS: list[float] = [5, 10, 25, 50, 100, 250, 500, 750, 1000, 1500, 2000, 3000, 5000, 10000]
 _LABEL = re.compile(r"^[a-z0-9_.-]{1,40}$")
 _metrics: dict[str, Any] | None = None
 _live: Tally[tuple[str, str, str]] = Tally()
+_gc_reported: list[tuple[int, float]] = [(0, 0.0)] * gc_pauses.GENERATIONS
 
 
 def label(value: str | None, default: str = "other") -> str:
@@ -56,6 +59,10 @@ def _build() -> dict[str, Any] | None:
         "pool_slots": Gauge("voxray_warm_pool_slots", "Spare call slots kept warm", tag_keys=("node",)),
         "pool_actors": Gauge("voxray_pool_actors", "Session actors in the pool", tag_keys=("node",)),
         "tool_ms": Histogram("voxray_tool_call_ms", "Tool call latency", boundaries=MS, tag_keys=("kind", "status")),
+        "gc_passes": Counter("voxray_gc_passes", "Garbage-collector passes in this worker, by generation",
+                             tag_keys=("generation",)),
+        "gc_pause_ms": Counter("voxray_gc_pause_ms", "Time this worker stood still in the garbage collector",
+                               tag_keys=("generation",)),
     }
     return _metrics
 
@@ -139,3 +146,17 @@ def pool_size(node: str, warm_slots: int, actors: int) -> None:
     if m is not None:
         m["pool_slots"].set(warm_slots, tags={"node": label(node, "unknown")})
         m["pool_actors"].set(actors, tags={"node": label(node, "unknown")})
+
+
+def collector_pauses() -> None:
+    """Report the collector's passes since the last report (``voxray.gc_pauses``); call periodically."""
+    m = _build()
+    if m is None:
+        return
+    for generation, tally in enumerate(gc_pauses.PROCESS_PAUSES.snapshot()):
+        count, total_s = _gc_reported[generation]
+        if tally.count > count:
+            tags = {"generation": str(generation)}
+            m["gc_passes"].inc(tally.count - count, tags=tags)
+            m["gc_pause_ms"].inc((tally.total_s - total_s) * 1000, tags=tags)
+            _gc_reported[generation] = (tally.count, tally.total_s)

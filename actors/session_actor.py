@@ -29,7 +29,7 @@ from actors.providers.openai_realtime import OpenAIRealtimeStream, client_for
 from actors.setup import CallSetup
 from voxray.egress import webhook_transport
 from voxray.live_calls import SHARED, LiveCalls
-from voxray import tracing
+from voxray import gc_pauses, tracing
 from voxray.logging import configure_logging
 from voxray.preload import preload
 from voxray.records import CallStatus
@@ -111,6 +111,8 @@ class SessionActor:
         for allow_private in (False, True):  # TLS contexts load CA bundles (~0.1 s): never on a call's path
             self._tool_http(allow_private)
         metrics.prepare()
+        gc_pauses.PROCESS_PAUSES.install()
+        log.info("session_actor_ready", frozen_objects=gc_pauses.settle())  # full collections skip start-up's objects
         return host, port, self._node_id
 
     async def watch(self) -> None:
@@ -212,6 +214,7 @@ class SessionActor:
                 lags.append((loop.time() - before - HEADROOM_TICK_S) * 1000)
             lag = sum(lags) / len(lags)
             cpu = (time.process_time() - cpu_start) / max(loop.time() - start, 1e-3)
+            metrics.collector_pauses()
             strikes = strikes + 1 if is_hot(lag, cpu, self.config.hot_lag_ms, self.config.hot_cpu) else 0
             now = time.time()
             if strikes >= 2 and now > hot_until - HOT_FOR_S / 2:

@@ -31,7 +31,7 @@ from gateway.runtime import Runtime
 from gateway.webhooks.delivery import DeliveryWorker
 from gateway.webhooks.store import WebhookStore
 from governance.client import GovernanceClient
-from voxray import redis_client
+from voxray import gc_pauses, redis_client
 from voxray.keys import KeyStore
 from voxray.live_calls import LiveCalls
 from voxray.preload import preload
@@ -51,6 +51,7 @@ def create_app(settings: Settings, *, redis_url: str, model_websocket_base_url: 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         preload()  # not on the first request's path
+        gc_pauses.PROCESS_PAUSES.install()
         store = Store.from_url(redis_url, settings.key_prefix, sealer=secure_start(settings))
         # Session actors belong to the deployment's pool supervisor, not to this gateway.
         registry = SessionRegistry(LiveCalls(store.redis, store.p),
@@ -82,6 +83,8 @@ def create_app(settings: Settings, *, redis_url: str, model_websocket_base_url: 
         await asyncio.gather(registry.warm_up(), redis_client.warm(store.redis, REDIS_WARM_CONNECTIONS))
         registry.start()
         webhook_worker = DeliveryWorker.from_settings(WebhookStore(store.redis, store.p), settings).start()
+        frozen = gc_pauses.settle()  # start-up's objects: full collections during a burst skip them
+        log.info("gateway_ready", frozen_objects=frozen)
         try:
             yield
         finally:

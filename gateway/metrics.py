@@ -8,9 +8,16 @@ metric objects stay private to this module.
 
 from __future__ import annotations
 
+import gc
 import re
 
+from collections.abc import Iterator
+
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+from voxray import gc_pauses
 
 SECONDS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 _LABEL = re.compile(r"^[a-z0-9_]{1,40}$")
@@ -30,6 +37,23 @@ _webhook_dead = Counter("voxray_webhook_dead_letters", "Webhook deliveries given
 _webhook_seconds = Histogram("voxray_webhook_attempt_seconds", "Webhook attempt duration", buckets=SECONDS)
 _redis_seconds = Histogram("voxray_redis_latency_seconds", "Redis round trip (PING) measured at each scrape",
                            buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5))
+
+
+class _CollectorPauses(Collector):
+    """The collector's passes in this process, read from ``voxray.gc_pauses`` at each scrape."""
+
+    def collect(self) -> Iterator[Metric]:
+        pauses = HistogramMetricFamily("voxray_gc_pause_seconds",
+                                       "Garbage-collector passes in this gateway process (it stands still during each), "
+                                       "by generation", labels=["generation"])
+        for generation, tally in enumerate(gc_pauses.PROCESS_PAUSES.snapshot()):
+            pauses.add_metric([str(generation)], tally.cumulative(), tally.total_s)
+        yield pauses
+        yield GaugeMetricFamily("voxray_gc_frozen_objects", "Objects moved out of the collector's sight at start-up",
+                                value=gc.get_freeze_count())
+
+
+REGISTRY.register(_CollectorPauses())
 
 
 def label(value: str | None, default: str = "other") -> str:
