@@ -148,15 +148,23 @@ def pool_size(node: str, warm_slots: int, actors: int) -> None:
         m["pool_actors"].set(actors, tags={"node": label(node, "unknown")})
 
 
-def collector_pauses() -> None:
-    """Report the collector's passes since the last report (``voxray.gc_pauses``); call periodically."""
+def collector_pauses() -> dict[int, tuple[int, float]]:
+    """Report the collector's passes since the last report (``voxray.gc_pauses``); call periodically.
+    Returns them, by generation: (passes, ms stood still). Outside a Ray worker nothing is reported
+    (and the baseline does not move)."""
     m = _build()
     if m is None:
-        return
+        return {}
+    out: dict[int, tuple[int, float]] = {}
     for generation, tally in enumerate(gc_pauses.PROCESS_PAUSES.snapshot()):
         count, total_s = _gc_reported[generation]
-        if tally.count > count:
-            tags = {"generation": str(generation)}
-            m["gc_passes"].inc(tally.count - count, tags=tags)
-            m["gc_pause_ms"].inc((tally.total_s - total_s) * 1000, tags=tags)
-            _gc_reported[generation] = (tally.count, tally.total_s)
+        passes, ms = tally.count - count, (tally.total_s - total_s) * 1000
+        if passes <= 0:
+            continue
+        _gc_reported[generation] = (tally.count, tally.total_s)  # first: a failed report is not repeated
+        out[generation] = (passes, ms)
+        tags = {"generation": str(generation)}
+        m["gc_passes"].inc(passes, tags=tags)
+        if ms > 0:  # Ray's Counter refuses 0
+            m["gc_pause_ms"].inc(ms, tags=tags)
+    return out

@@ -44,6 +44,7 @@ PRE_HELLO_MAX_BYTES = 4096  # a HELLO is ~100 bytes: nothing bigger is read befo
 HEADROOM_TICK_S = 0.1
 HEADROOM_WINDOW_S = 0.5
 HOT_FOR_S = 2.0
+GC_PAUSE_LOG_MS = 20.0  # collector time in one headroom window worth a warning (a caller can hear it)
 RETIRE_ATTEMPTS = 5  # a spent dedicated process's capacity 0 is retried this many times, 1 s apart
 
 
@@ -111,8 +112,8 @@ class SessionActor:
         for allow_private in (False, True):  # TLS contexts load CA bundles (~0.1 s): never on a call's path
             self._tool_http(allow_private)
         metrics.prepare()
-        gc_pauses.PROCESS_PAUSES.install()
         log.info("session_actor_ready", frozen_objects=gc_pauses.settle())  # full collections skip start-up's objects
+        gc_pauses.PROCESS_PAUSES.install()
         return host, port, self._node_id
 
     async def watch(self) -> None:
@@ -214,7 +215,7 @@ class SessionActor:
                 lags.append((loop.time() - before - HEADROOM_TICK_S) * 1000)
             lag = sum(lags) / len(lags)
             cpu = (time.process_time() - cpu_start) / max(loop.time() - start, 1e-3)
-            metrics.collector_pauses()
+            self._report_pauses()
             strikes = strikes + 1 if is_hot(lag, cpu, self.config.hot_lag_ms, self.config.hot_cpu) else 0
             now = time.time()
             if strikes >= 2 and now > hot_until - HOT_FOR_S / 2:
@@ -224,6 +225,19 @@ class SessionActor:
                     log.warning("session_actor_hot", lag_ms=round(lag, 1), cpu=round(cpu, 2), calls=len(self._sessions))
                 except Exception:  # noqa: BLE001 - Redis away: admission simply doesn't see it
                     pass
+
+    def _report_pauses(self) -> None:
+        """The collector's passes since the last window: to Ray's metrics, and to the log when they
+        stood this actor's calls still long enough to be heard."""
+        try:
+            stood = metrics.collector_pauses()
+        except Exception as exc:  # noqa: BLE001 - metrics must never stop the headroom loop
+            log.debug("gc_pause_report_failed", error=repr(exc))
+            return
+        for generation, (passes, ms) in stood.items():
+            if ms >= GC_PAUSE_LOG_MS:
+                log.warning("session_actor_gc_pause", generation=generation, passes=passes, ms=round(ms, 1),
+                            calls=len(self._sessions))
 
     async def _on_connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         """A gateway's connection: one call's link (it opens with HELLO), or one carrying the links

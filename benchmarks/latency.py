@@ -118,7 +118,8 @@ def render(meta: dict[str, Any], runs: list[dict[str, Any]], tag: str, readme: b
     suffix = f"-{tag}" if tag else ""
     per_frame, whole = report.table(runs), report.whole_call_table(runs)
     print(per_frame + "\n\n" + whole)
-    if meta.get("shape", "standard") == "standard":
+    compared = all("bare" in r and "voxray" in r for r in runs)  # the plot sets one beside the other
+    if meta.get("shape", "standard") == "standard" and compared:
         try:
             report.plot(runs, RESULTS / f"latency{suffix}.png")
         except Exception as exc:  # noqa: BLE001 - the numbers matter more than the picture

@@ -22,7 +22,7 @@ from typing import Any
 
 import psutil
 
-from benchmarks import profile_setup
+from benchmarks import gc_scrape, profile_setup
 from benchmarks.measure import ProcWatch, tree_cpu
 from benchmarks.outcomes import tally
 from benchmarks.procs import PY, Tree, free_port, read_line, stop_tree
@@ -179,6 +179,7 @@ def run_load(tree: Tree, load: Load, script: list[Any], workdir: Path, args: arg
         live_actors = set(watch.pids("session_actor"))
         idle_rate = (tree_cpu(go, watch.of_root("server")) - tree_cpu(idle_from, watch.of_root("server"))) / (
             go.at - idle_from.at)
+        gc_before = gc_scrape.read(info) if load.system == "voxray" else {}
         t_go = time.monotonic() + 0.3
         if args.profile_setup and load.system == "voxray":
             targets = [server.pid] + [p for p, k in watch.kinds.items() if p in go.cpu
@@ -218,6 +219,9 @@ def run_load(tree: Tree, load: Load, script: list[Any], workdir: Path, args: arg
                 {"results": results, "timings": timings, "samples": watch.samples, "kinds": watch.kinds,
                  "live_actor_pids": live_actors}))
         summary = summarize(load.system, load.n, results, timings, watch, marks, live_actors, info)
+        if load.system == "voxray":  # the collector's passes while the calls ran (and ended)
+            summary["gc"] = gc_scrape.during(gc_before, gc_scrape.read(info))
+            print(f"  collector passes during the run: {summary['gc']}", file=log, flush=True)
         if spy:
             name = f"setup-profile{args.tag_suffix}-{load.arrival}-{load.n}"
             summary["profile"] = finish_profile(spy, args.results / f"{name}.raw.txt", watch.kinds)

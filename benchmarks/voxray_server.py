@@ -64,6 +64,14 @@ def wait_warm(registry: Any, timeout_s: float) -> dict[str, Any]:
     return dict(status) if isinstance(status, dict) else {"status": str(status)}
 
 
+def ray_metrics_urls() -> list[str]:
+    """Each alive node's Ray metrics export (session actors report through it)."""
+    import ray
+
+    return [f"http://{n['NodeManagerAddress']}:{n['MetricsExportPort']}/metrics" for n in ray.nodes()
+            if n["Alive"] and n.get("MetricsExportPort")]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.voxray_server")
     parser.add_argument("--port", type=int, required=True)
@@ -119,7 +127,7 @@ def main() -> int:
                 "isolation": getattr(tenant, "isolation", None), "pool": pool,
                 "settings": {k: getattr(settings, k) for k in KNOBS if hasattr(settings, k)},
                 "env": sorted(k for k in os.environ if k.startswith("VOXRAY_")),
-                "warm_s": round(time.monotonic() - started, 1)}
+                "warm_s": round(time.monotonic() - started, 1), "ray_metrics_urls": ray_metrics_urls()}
         print("listening " + json.dumps(info, default=str), flush=True)
         stopped.wait()
     finally:

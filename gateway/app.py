@@ -51,7 +51,6 @@ def create_app(settings: Settings, *, redis_url: str, model_websocket_base_url: 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         preload()  # not on the first request's path
-        gc_pauses.PROCESS_PAUSES.install()
         store = Store.from_url(redis_url, settings.key_prefix, sealer=secure_start(settings))
         # Session actors belong to the deployment's pool supervisor, not to this gateway.
         registry = SessionRegistry(LiveCalls(store.redis, store.p),
@@ -84,6 +83,7 @@ def create_app(settings: Settings, *, redis_url: str, model_websocket_base_url: 
         registry.start()
         webhook_worker = DeliveryWorker.from_settings(WebhookStore(store.redis, store.p), settings).start()
         frozen = gc_pauses.settle()  # start-up's objects: full collections during a burst skip them
+        gc_pauses.PROCESS_PAUSES.install()
         log.info("gateway_ready", frozen_objects=frozen)
         try:
             yield

@@ -8,7 +8,6 @@ metric objects stay private to this module.
 
 from __future__ import annotations
 
-import gc
 import re
 
 from collections.abc import Iterator
@@ -50,7 +49,7 @@ class _CollectorPauses(Collector):
             pauses.add_metric([str(generation)], tally.cumulative(), tally.total_s)
         yield pauses
         yield GaugeMetricFamily("voxray_gc_frozen_objects", "Objects moved out of the collector's sight at start-up",
-                                value=gc.get_freeze_count())
+                                value=gc_pauses.frozen())
 
 
 REGISTRY.register(_CollectorPauses())

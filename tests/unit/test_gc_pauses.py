@@ -5,6 +5,8 @@ from __future__ import annotations
 import gc
 import weakref
 
+import pytest
+
 from voxray.gc_pauses import BOUNDS, GenerationPauses, PauseTally, settle
 
 
@@ -68,3 +70,51 @@ def test_settle_freezes_what_is_alive_and_collects_garbage_first() -> None:
         assert not any(o is cycle for o in gc.get_objects())  # out of the collector's sight
     finally:
         gc.unfreeze()
+
+
+class FakeCounter:
+    """Records increments and refuses what Ray's Counter refuses (a value <= 0)."""
+
+    def __init__(self) -> None:
+        self.incs: list[tuple[float, dict[str, str]]] = []
+
+    def inc(self, value: float, tags: dict[str, str]) -> None:
+        if value <= 0:
+            raise ValueError("value must be > 0")
+        self.incs.append((value, tags))
+
+
+def test_actor_reports_only_the_passes_since_its_last_report(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from actors import metrics
+
+    counters = {"gc_passes": FakeCounter(), "gc_pause_ms": FakeCounter()}
+    tally = PauseTally()
+    monkeypatch.setattr(metrics, "_build", lambda: counters)
+    monkeypatch.setattr(metrics.gc_pauses, "PROCESS_PAUSES", tally)
+    monkeypatch.setattr(metrics, "_gc_reported", [(0, 0.0)] * 3)
+    tally.by_generation[2].add(0.040)
+    tally.by_generation[2].add(0.060)
+    tally.by_generation[0].add(0.0)  # a pass too short to measure: counted, no zero ms sent
+    first = metrics.collector_pauses()
+    assert first[2] == (2, pytest.approx(100.0)) and first[0] == (1, 0.0) and 1 not in first
+    assert metrics.collector_pauses() == {}  # nothing new: nothing sent
+    tally.by_generation[2].add(0.005)
+    assert metrics.collector_pauses() == {2: (1, pytest.approx(5.0))}
+    assert [(v, t["generation"]) for v, t in counters["gc_passes"].incs] == [(1, "0"), (2, "2"), (1, "2")]
+    assert [round(v, 6) for v, _ in counters["gc_pause_ms"].incs] == [100.0, 5.0]
+
+
+def test_the_gateway_exports_a_valid_histogram_per_generation() -> None:
+    from prometheus_client import generate_latest
+    from prometheus_client.parser import text_string_to_metric_families
+
+    import gateway.metrics  # noqa: F401 - registers the collector
+
+    gc.collect(2)
+    families = {f.name: f for f in text_string_to_metric_families(generate_latest().decode())}
+    samples = families["voxray_gc_pause_seconds"].samples
+    for generation in ("0", "1", "2"):
+        buckets = [s.value for s in samples if s.name.endswith("_bucket") and s.labels["generation"] == generation]
+        count = next(s.value for s in samples if s.name.endswith("_count") and s.labels["generation"] == generation)
+        assert len(buckets) == len(BOUNDS) + 1 and buckets == sorted(buckets) and buckets[-1] == count
+    assert "voxray_gc_frozen_objects" in families
