@@ -48,9 +48,7 @@ async def test_a_call_with_a_barge_in_moves_the_session_metrics(live, store, mak
                 > scrape.total(before, "ray_voxray_calls_ended_total", status="completed")
                 and scrape.total(s, "ray_voxray_turn_latency_ms_count")
                 >= scrape.total(before, "ray_voxray_turn_latency_ms_count") + 2
-                and scrape.total(s, "ray_voxray_barge_ins_total") > scrape.total(before, "ray_voxray_barge_ins_total")
-                and scrape.total(s, "ray_voxray_gc_passes_total", generation="0")
-                > scrape.total(before, "ray_voxray_gc_passes_total", generation="0"))
+                and scrape.total(s, "ray_voxray_barge_ins_total") > scrape.total(before, "ray_voxray_barge_ins_total"))
 
     after = await scrape.eventually(scrape.ray_metrics, moved)
     assert moved(after), {k: v for k, v in after.items() if "voxray" in k}
@@ -67,11 +65,14 @@ async def test_a_call_with_a_barge_in_moves_the_session_metrics(live, store, mak
     assert webhook > scrape.total(gw_before, "voxray_http_requests_total", route="/api/v1/incoming-call", status="200")
     assert scrape.total(gw, "voxray_redis_latency_seconds_count") > scrape.total(gw_before, "voxray_redis_latency_seconds_count")
     assert not any(result.call_sid in str(labels) for rows in gw.values() for labels, _ in rows)
-    # The collector: start-up's objects frozen, each pass timed (a call allocates: young passes ran).
+    # The collector: start-up's objects frozen, each pass timed since (a young pass needs 700 objects
+    # kept: not every call makes one, but a process that has served this session's calls has).
     assert scrape.total(gw, "voxray_gc_frozen_objects") > 10_000
-    assert scrape.total(gw, "voxray_gc_pause_seconds_count", generation="0") > \
-        scrape.total(gw_before, "voxray_gc_pause_seconds_count", generation="0")
-    assert scrape.total(after, "ray_voxray_gc_pause_ms_total", generation="0") > 0
+    assert scrape.total(gw, "voxray_gc_pause_seconds_count") > 0 and scrape.total(gw, "voxray_gc_pause_seconds_sum") > 0
+    def timed(s: scrape.Samples) -> bool:
+        return scrape.total(s, "ray_voxray_gc_passes_total") > 0 and scrape.total(s, "ray_voxray_gc_pause_ms_total") > 0
+
+    assert timed(await scrape.eventually(scrape.ray_metrics, timed))
 
 
 async def test_a_dead_lettered_webhook_counts_attempts_retries_and_the_dead_letter(
